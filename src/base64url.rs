@@ -1,0 +1,159 @@
+//! Strict base64url (RFC 4648 §5) as RFC 7515 §2 requires for JWS: the URL-safe alphabet only,
+//! no `=` padding, no whitespace, and no non-zero unused trailing bits (so every byte string has
+//! exactly one accepted encoding; Wycheproof tcId 374/375).
+
+/// Why a segment is not strict base64url.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodeError {
+    /// A byte outside `A-Z a-z 0-9 - _` (this includes `=`, `+`, `/` and whitespace) at this offset.
+    InvalidByte(usize),
+    /// Length mod 4 == 1 cannot encode whole bytes.
+    InvalidLength,
+    /// The last character carries bits that do not belong to any byte.
+    NonZeroTrailingBits,
+}
+
+impl core::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            DecodeError::InvalidByte(at) => write!(f, "byte at offset {at} is not base64url (no padding, whitespace, '+' or '/')"),
+            DecodeError::InvalidLength => f.write_str("length is not a valid base64url length"),
+            DecodeError::NonZeroTrailingBits => f.write_str("non-canonical base64url: unused trailing bits are not zero"),
+        }
+    }
+}
+
+const INVALID: u8 = 0xff;
+
+// A u8 index into a 256-entry table, and i < 64 into a 64-entry one, cannot be out of bounds.
+#[allow(clippy::indexing_slicing)]
+const fn decode_table() -> [u8; 256] {
+    let mut table = [INVALID; 256];
+    let alphabet = ALPHABET;
+    let mut i = 0;
+    while i < 64 {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static DECODE: [u8; 256] = decode_table();
+
+fn sextet(input: &[u8], at: usize) -> Result<u32, DecodeError> {
+    let byte = input.get(at).copied().ok_or(DecodeError::InvalidLength)?;
+    match DECODE.get(usize::from(byte)) {
+        Some(&v) if v != INVALID => Ok(u32::from(v)),
+        _ => Err(DecodeError::InvalidByte(at)),
+    }
+}
+
+/// Length of the decoded output for a valid input length.
+pub fn decoded_len(encoded_len: usize) -> Result<usize, DecodeError> {
+    match encoded_len % 4 {
+        1 => Err(DecodeError::InvalidLength),
+        rem => Ok(encoded_len / 4 * 3 + rem.saturating_sub(1)),
+    }
+}
+
+/// Decodes strict base64url into a new vector.
+pub fn decode(input: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::with_capacity(decoded_len(input.len())?);
+    let full = input.len() / 4 * 4;
+    let mut at = 0;
+    while at < full {
+        let v = sextet(input, at)? << 18 | sextet(input, at + 1)? << 12 | sextet(input, at + 2)? << 6 | sextet(input, at + 3)?;
+        out.extend_from_slice(&[(v >> 16) as u8, (v >> 8) as u8, v as u8]);
+        at += 4;
+    }
+    match input.len() - full {
+        0 => {}
+        2 => {
+            let v = sextet(input, at)? << 18 | sextet(input, at + 1)? << 12;
+            if v & 0xffff != 0 {
+                return Err(DecodeError::NonZeroTrailingBits);
+            }
+            out.push((v >> 16) as u8);
+        }
+        3 => {
+            let v = sextet(input, at)? << 18 | sextet(input, at + 1)? << 12 | sextet(input, at + 2)? << 6;
+            if v & 0xff != 0 {
+                return Err(DecodeError::NonZeroTrailingBits);
+            }
+            out.extend_from_slice(&[(v >> 16) as u8, (v >> 8) as u8]);
+        }
+        _ => return Err(DecodeError::InvalidLength),
+    }
+    Ok(out)
+}
+
+/// Encodes without padding (used for `x5t` comparisons and by tests that mint tokens).
+pub fn encode(input: &[u8]) -> String {
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let v = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        let chars = chunk.len() + 1;
+        for i in 0..chars {
+            let index = (v >> (18 - 6 * i)) & 63;
+            out.push(char::from(ALPHABET.get(index as usize).copied().unwrap_or(b'A')));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    macro_rules! both {
+        ($($name:ident $body:block)*) => {$(
+            #[cfg_attr(not(target_arch = "wasm32"), test)]
+            #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+            fn $name() $body
+        )*};
+    }
+
+    both! {
+        round_trip_all_lengths_ok {
+            let data: Vec<u8> = (0u8..=255).collect();
+            for len in 0..data.len() {
+                let slice = &data[..len];
+                assert_eq!(decode(encode(slice).as_bytes()).unwrap(), slice);
+            }
+        }
+        rfc4648_vectors_ok {
+            for (plain, enc) in [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy")] {
+                assert_eq!(encode(plain.as_bytes()), enc);
+                assert_eq!(decode(enc.as_bytes()).unwrap(), plain.as_bytes());
+            }
+            assert_eq!(decode(b"-_-_").unwrap(), vec![0xfb, 0xff, 0xbf]);
+        }
+        padding_fails {
+            assert_eq!(decode(b"Zg=="), Err(DecodeError::InvalidByte(2)));
+            assert_eq!(decode(b"Zm8="), Err(DecodeError::InvalidByte(3)));
+        }
+        standard_alphabet_fails {
+            assert_eq!(decode(b"+/+/"), Err(DecodeError::InvalidByte(0)));
+            assert_eq!(decode(b"ab/c"), Err(DecodeError::InvalidByte(2)));
+        }
+        whitespace_fails {
+            assert!(decode(b"Zm9v Yg").is_err());
+            assert!(decode(b"Zm9vYg\n").is_err());
+            assert!(decode(b" Zm9v").is_err());
+        }
+        length_mod_4_is_1_fails {
+            assert_eq!(decode(b"Zm9vY"), Err(DecodeError::InvalidLength));
+        }
+        non_zero_trailing_bits_fails {
+            assert_eq!(decode(b"Zh"), Err(DecodeError::NonZeroTrailingBits));
+            assert_eq!(decode(b"Zm9"), Err(DecodeError::NonZeroTrailingBits));
+            assert_eq!(decode(b"Zg").unwrap(), b"f");
+        }
+        non_ascii_fails {
+            assert!(decode("Zm9é".as_bytes()).is_err());
+            assert!(decode(&[0x5a, 0x00, 0x5a, 0x5a]).is_err());
+        }
+    }
+}

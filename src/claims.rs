@@ -1,0 +1,310 @@
+//! Claim rules: one pure function per claim, each naming the RFC 7519 section or Entra rule it applies
+//! (Entra rules: `shared/security/entra-rules.md`, from Microsoft.IdentityModel and Microsoft.Identity.Web).
+//! They run only after the signature has verified (RFC 8725 §3.3).
+
+use crate::error::{quote, Error};
+use crate::json::{Json, Object};
+use crate::policy::{is_guid, Cloud, Policy, Requirements, ScopeMatch, Tenants, TokenTypes, TokenVersion, CONSUMER_TENANT_ID, TENANT_PLACEHOLDER};
+
+fn required_str<'a>(claims: &'a Object, name: &'static str, reason: &'static str) -> Result<&'a str, Error> {
+    match claims.get(name) {
+        Some(Json::String(s)) => Ok(s),
+        Some(other) => Err(Error::claim_invalid(name, format!("must be a string, found {}", other.type_name()))),
+        None => Err(Error::ClaimMissing { claim: name, reason }),
+    }
+}
+
+fn optional_str<'a>(claims: &'a Object, name: &'static str) -> Result<Option<&'a str>, Error> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s)),
+        Some(other) => Err(Error::claim_invalid(name, format!("must be a string, found {}", other.type_name()))),
+    }
+}
+
+/// RFC 7519 §2 NumericDate: a JSON number (fractions allowed), never a string or boolean.
+fn numeric_date(claims: &Object, name: &'static str) -> Result<Option<f64>, Error> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(value) => value
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| Error::claim_invalid(name, format!("must be a NumericDate (a JSON number), found {}", value.type_name()))),
+    }
+}
+
+/// Entra `ver`: "1.0" or "2.0", and one the API accepts (`accessTokenAcceptedVersion`).
+pub fn version(claims: &Object, accepted: &[TokenVersion]) -> Result<TokenVersion, Error> {
+    let ver = required_str(claims, "ver", "Entra access tokens carry ver \"1.0\" or \"2.0\"")?;
+    let version = TokenVersion::parse(ver).ok_or_else(|| Error::claim_invalid("ver", format!("{} is not \"1.0\" or \"2.0\"", quote(ver))))?;
+    if !accepted.contains(&version) {
+        let list: Vec<&str> = accepted.iter().map(|v| v.as_str()).collect();
+        return Err(Error::claim_invalid(
+            "ver",
+            format!("version {ver} tokens are not accepted (acceptedVersions {list:?}); the API's accessTokenAcceptedVersion decides which version Entra issues"),
+        ));
+    }
+    Ok(version)
+}
+
+/// Entra `tid`: the tenant, a GUID (entra-rules.md: "the docs require it").
+pub fn tenant_id(claims: &Object) -> Result<Option<&str>, Error> {
+    let tid = optional_str(claims, "tid")?;
+    match tid {
+        Some(t) if !is_guid(t) => Err(Error::claim_invalid("tid", format!("{} is not a tenant GUID", quote(t)))),
+        _ => Ok(tid),
+    }
+}
+
+/// The issuer templates that apply to a token of this version under this policy.
+pub fn issuer_templates(policy: &Policy, version: TokenVersion) -> Vec<String> {
+    let mut templates = Vec::with_capacity(policy.issuers.len() + 1);
+    if policy.builtin_issuers {
+        let (v1, v2) = policy.cloud.issuer_templates();
+        templates.push(match version {
+            TokenVersion::V1 => v1.to_owned(),
+            TokenVersion::V2 => v2.to_owned(),
+        });
+    }
+    templates.extend(policy.issuers.iter().cloned());
+    templates
+}
+
+/// AadIssuerValidator.IsValidIssuer: text around `{tenantid}` matches exactly and the token's `iss`
+/// holds exactly its `tid` at the placeholder; a template without a placeholder needs exact equality.
+pub fn issuer_matches(template: &str, iss: &str, tid: Option<&str>) -> bool {
+    match template.split_once(TENANT_PLACEHOLDER) {
+        None => template == iss,
+        Some((prefix, suffix)) => tid.is_some_and(|tid| {
+            iss.len() == prefix.len() + tid.len() + suffix.len()
+                && iss.starts_with(prefix)
+                && iss.ends_with(suffix)
+                && iss.get(prefix.len()..prefix.len() + tid.len()) == Some(tid)
+        }),
+    }
+}
+
+/// RFC 7519 §4.1.1 + Entra v1/v2 issuers: `iss` must match one accepted template. Returns the
+/// issuer and the tenant it names: `tid`, or (for exact issuers such as B2C's) the issuer's GUID path.
+pub fn issuer<'a>(claims: &'a Object, templates: &[String], tid: Option<&'a str>, version: TokenVersion) -> Result<(&'a str, Option<String>), Error> {
+    let iss = required_str(claims, "iss", "an issuer is configured, so iss is required")?;
+    if let Some(template) = templates.iter().find(|t| issuer_matches(t, iss, tid)) {
+        let tenant = match tid {
+            Some(tid) => Some(tid.to_owned()),
+            None if !template.contains(TENANT_PLACEHOLDER) => tenant_in_issuer_path(iss),
+            None => None,
+        };
+        return Ok((iss, tenant));
+    }
+    if tid.is_none() && templates.iter().any(|t| t.contains(TENANT_PLACEHOLDER)) {
+        return Err(Error::ClaimMissing { claim: "tid", reason: "the issuer template contains {tenantid}, so the token must name its tenant in tid" });
+    }
+    let expected = templates
+        .iter()
+        .map(|t| match tid {
+            Some(tid) => t.replace(TENANT_PLACEHOLDER, tid),
+            None => t.clone(),
+        })
+        .collect();
+    Err(Error::IssuerInvalid {
+        expected,
+        actual: iss.to_owned(),
+        reason: match version {
+            TokenVersion::V1 => "is not an accepted issuer for a ver 1.0 token",
+            TokenVersion::V2 => "is not an accepted issuer for a ver 2.0 token",
+        },
+    })
+}
+
+/// AadIssuerValidator: without `tid`, the tenant is the issuer's first path segment when it is a GUID.
+fn tenant_in_issuer_path(iss: &str) -> Option<String> {
+    let path = iss.split_once("://")?.1.split_once('/')?.1;
+    let first = path.split('/').next()?;
+    is_guid(first).then(|| first.to_ascii_lowercase())
+}
+
+/// Entra signing-key issuer check (Microsoft.IdentityModel `EnableAadSigningKeyIssuerValidation`,
+/// IDX40004/40005/40009): when the JWK carries `issuer`, the token's `tid` substituted into it must give
+/// the token's `iss`, or the cloud's v2 issuer for that tenant (which lets v1 tokens pass).
+pub fn signing_key_issuer(key_issuer: Option<&str>, iss: &str, tid: Option<&str>, cloud: Cloud) -> Result<(), Error> {
+    let Some(key_issuer) = key_issuer else {
+        return Ok(());
+    };
+    let Some(tid) = tid else {
+        if key_issuer == iss {
+            return Ok(());
+        }
+        return Err(Error::ClaimMissing { claim: "tid", reason: "the signing key is bound to an issuer template, which needs the token's tid" });
+    };
+    let bound = key_issuer.replace(TENANT_PLACEHOLDER, tid);
+    let v2_for_tenant = cloud.issuer_templates().1.replace(TENANT_PLACEHOLDER, tid);
+    if iss.contains(tid) && (bound == iss || bound == v2_for_tenant) {
+        return Ok(());
+    }
+    Err(Error::IssuerInvalid { expected: vec![bound], actual: iss.to_owned(), reason: "is not the issuer the signing key is published for" })
+}
+
+/// Entra tenant allow-list (`tenantId` / `allowedTenants`).
+pub fn tenant(tenant: Option<&str>, tenants: &Tenants) -> Result<(), Error> {
+    let needs_tenant = || Error::ClaimMissing { claim: "tid", reason: "a tenant restriction is configured, so the token must name its tenant" };
+    match tenants {
+        Tenants::Unrestricted => Ok(()),
+        Tenants::AnyTenant => tenant.map(|_| ()).ok_or_else(needs_tenant),
+        Tenants::AnyOrganization => match tenant {
+            None => Err(needs_tenant()),
+            Some(CONSUMER_TENANT_ID) => Err(Error::TenantNotAllowed {
+                tenant: CONSUMER_TENANT_ID.to_owned(),
+                allowed: vec!["any organization (tenantId \"organizations\" excludes personal Microsoft accounts)".to_owned()],
+            }),
+            Some(_) => Ok(()),
+        },
+        Tenants::Listed(list) => match tenant {
+            None => Err(needs_tenant()),
+            Some(t) if list.iter().any(|allowed| allowed == t) => Ok(()),
+            Some(t) => Err(Error::TenantNotAllowed { tenant: t.to_owned(), allowed: list.clone() }),
+        },
+    }
+}
+
+/// Microsoft.IdentityModel `IgnoreTrailingSlashWhenValidatingAudience` (default true).
+fn same_audience(a: &str, b: &str) -> bool {
+    a.strip_suffix('/').unwrap_or(a) == b.strip_suffix('/').unwrap_or(b)
+}
+
+/// RFC 7519 §4.1.3 / RFC 8725 §3.9: `aud` (a string or an array of strings) must contain a configured
+/// audience. Returns the matching value from the token.
+pub fn audience(claims: &Object, audiences: &[String]) -> Result<String, Error> {
+    let actual: Vec<String> = match claims.get("aud") {
+        None => return Err(Error::ClaimMissing { claim: "aud", reason: "an audience is configured, so aud is required" }),
+        Some(Json::String(aud)) => vec![aud.clone()],
+        Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
+            items.iter().filter_map(Json::as_str).map(str::to_owned).collect()
+        }
+        Some(other) => return Err(Error::claim_invalid("aud", format!("must be a string or an array of strings, found {}", other.type_name()))),
+    };
+    match actual.iter().find(|a| audiences.iter().any(|want| same_audience(a, want))) {
+        Some(found) => Ok(found.clone()),
+        None => Err(Error::AudienceInvalid { expected: audiences.to_vec(), actual }),
+    }
+}
+
+/// RFC 7519 §4.1.4: `exp` is required here and `now` must be before it (plus leeway).
+pub fn expiration(claims: &Object, now: f64, leeway: u64) -> Result<f64, Error> {
+    let exp = numeric_date(claims, "exp")?.ok_or(Error::ClaimMissing { claim: "exp", reason: "access tokens must expire" })?;
+    if now < exp + leeway as f64 {
+        Ok(exp)
+    } else {
+        Err(Error::TokenExpired { exp, now, leeway })
+    }
+}
+
+/// RFC 7519 §4.1.5: when `nbf` is present, `now` must not be before it (minus leeway).
+pub fn not_before(claims: &Object, now: f64, leeway: u64) -> Result<(), Error> {
+    match numeric_date(claims, "nbf")? {
+        Some(nbf) if now + (leeway as f64) < nbf => Err(Error::TokenNotYetValid { nbf, now, leeway }),
+        _ => Ok(()),
+    }
+}
+
+/// RFC 7519 §4.1.6: `iat`, when present, is a NumericDate.
+pub fn issued_at(claims: &Object) -> Result<(), Error> {
+    numeric_date(claims, "iat").map(|_| ())
+}
+
+/// RFC 8725 §3.12 (mutually exclusive validation): a `nonce` claim belongs to ID tokens (OpenID
+/// Connect Core §2), never to Entra access tokens; an ID token proves a sign-in, not API access.
+pub fn not_id_token(claims: &Object) -> Result<(), Error> {
+    if claims.contains_key("nonce") {
+        return Err(Error::TokenTypeNotAllowed {
+            actual: "ID",
+            allowed: "access tokens",
+            reason: "the token has a nonce claim, which only ID tokens carry; the client must send an access token issued for this API",
+        });
+    }
+    Ok(())
+}
+
+/// Entra `azp` (v2) / `appid` (v1): the client application; every access token names one.
+pub fn client_id(claims: &Object) -> Result<&str, Error> {
+    if let Some(azp) = optional_str(claims, "azp")? {
+        return Ok(azp);
+    }
+    optional_str(claims, "appid")?.ok_or(Error::ClaimMissing {
+        claim: "azp",
+        reason: "an access token names its client application in azp (v2) or appid (v1); ID tokens do not",
+    })
+}
+
+/// `allowedClientIds`: only these client applications may call.
+pub fn client_allowed(client: &str, allowed: Option<&[String]>) -> Result<(), Error> {
+    match allowed {
+        Some(list) if !list.iter().any(|c| c == client) => Err(Error::ClientNotAllowed { client: client.to_owned(), allowed: list.to_vec() }),
+        _ => Ok(()),
+    }
+}
+
+/// Entra app-only vs delegated: `idtyp` "app" is "the most accurate way" (optional claim); without it,
+/// a token with no `scp` was issued to an application acting as itself.
+pub fn is_app_only(claims: &Object) -> Result<bool, Error> {
+    match optional_str(claims, "idtyp")? {
+        Some("app") => Ok(true),
+        Some("user") => Ok(false),
+        _ => Ok(!claims.contains_key("scp")),
+    }
+}
+
+/// `tokenTypes`: refuse app-only or user tokens when the API says so.
+pub fn token_type_allowed(app_only: bool, types: TokenTypes) -> Result<(), Error> {
+    match (types, app_only) {
+        (TokenTypes::User, true) => Err(Error::TokenTypeNotAllowed {
+            actual: "app-only",
+            allowed: "user (delegated) tokens",
+            reason: "this API only serves signed-in users (tokenTypes \"user\")",
+        }),
+        (TokenTypes::App, false) => Err(Error::TokenTypeNotAllowed {
+            actual: "user (delegated)",
+            allowed: "app-only tokens",
+            reason: "this API only serves applications acting as themselves (tokenTypes \"app\")",
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Entra `scp`: one space-separated string of delegated permissions (RFC 6749 §3.3 scope syntax).
+pub fn scopes(claims: &Object) -> Result<Vec<String>, Error> {
+    Ok(optional_str(claims, "scp")?.map(|scp| scp.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect()).unwrap_or_default())
+}
+
+/// Entra `roles`: an array of app-role values (application permissions or a user's app roles).
+pub fn roles(claims: &Object) -> Result<Vec<String>, Error> {
+    match claims.get("roles") {
+        None => Ok(Vec::new()),
+        Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => Ok(items.iter().filter_map(Json::as_str).map(str::to_owned).collect()),
+        Some(other) => Err(Error::claim_invalid("roles", format!("must be an array of strings, found {}", other.type_name()))),
+    }
+}
+
+fn satisfied(present: &[String], required: &[String], mode: ScopeMatch) -> bool {
+    let has = |r: &String| present.contains(r);
+    match mode {
+        _ if required.is_empty() => true,
+        ScopeMatch::All => required.iter().all(has),
+        ScopeMatch::Any => required.iter().any(has),
+    }
+}
+
+/// Required delegated scopes (all-of by default, any-of on request). A 403, not a 401 (RFC 6750 §3.1).
+pub fn required_scopes(present: &[String], required: &Requirements) -> Result<(), Error> {
+    if satisfied(present, &required.scopes, required.scope_match) {
+        return Ok(());
+    }
+    Err(Error::InsufficientScope { required: required.scopes.clone(), present: present.to_vec(), any_of: required.scope_match == ScopeMatch::Any })
+}
+
+/// Required app roles, matched like scopes.
+pub fn required_roles(present: &[String], required: &Requirements) -> Result<(), Error> {
+    if satisfied(present, &required.roles, required.scope_match) {
+        return Ok(());
+    }
+    Err(Error::InsufficientRole { required: required.roles.clone(), present: present.to_vec(), any_of: required.scope_match == ScopeMatch::Any })
+}

@@ -1,0 +1,108 @@
+//! Compact JWS serialisation (RFC 7515 §7.1): exactly three base64url segments, nothing else.
+
+use crate::base64url;
+use crate::error::Error;
+use crate::limits::{MAX_HEADER_SEGMENT_BYTES, MAX_TOKEN_BYTES};
+
+/// The three segments of a compact JWS, borrowed from the token.
+#[derive(Debug, Clone, Copy)]
+pub struct CompactJws<'a> {
+    pub header: &'a str,
+    pub payload: &'a str,
+    pub signature: &'a str,
+    /// `header '.' payload`: the bytes the signature covers (RFC 7515 §5.2 step 8).
+    pub signing_input: &'a str,
+}
+
+/// Splits a token into its segments after bounding its size (RFC 8725 §3 / CVE-2025-27144: count
+/// before splitting, so a megabyte of dots costs one pass and no allocation).
+pub fn split(token: &str) -> Result<CompactJws<'_>, Error> {
+    token_size(token)?;
+    if token.is_empty() {
+        return Err(Error::malformed("the token is empty"));
+    }
+    if token.starts_with('{') {
+        return Err(Error::malformed("JWS JSON serialisation is not accepted; send a compact token (RFC 8725bis §3.14)"));
+    }
+    let dots = token.bytes().filter(|&b| b == b'.').count();
+    match dots {
+        2 => {}
+        4 => return Err(Error::malformed("five segments: an encrypted token (JWE) is not accepted; send the signed access token")),
+        _ => return Err(Error::malformed(format!("a compact JWS has 3 segments separated by '.', this has {}", dots + 1))),
+    }
+    let mut parts = token.splitn(3, '.');
+    let (Some(header), Some(payload), Some(signature)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(Error::malformed("a compact JWS has 3 segments"));
+    };
+    if header.len() > MAX_HEADER_SEGMENT_BYTES {
+        return Err(Error::TokenTooLarge { part: "token header", size: header.len(), max: MAX_HEADER_SEGMENT_BYTES });
+    }
+    if header.is_empty() || payload.is_empty() {
+        return Err(Error::malformed("header and payload segments must not be empty"));
+    }
+    if signature.is_empty() {
+        return Err(Error::malformed("the signature segment is empty: unsigned tokens are never accepted"));
+    }
+    let signing_input = token.get(..header.len() + 1 + payload.len()).unwrap_or_default();
+    Ok(CompactJws { header, payload, signature, signing_input })
+}
+
+/// RFC 7519 gives no size limit; [`MAX_TOKEN_BYTES`] says why this one is safe.
+pub fn token_size(token: &str) -> Result<(), Error> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(Error::TokenTooLarge { part: "token", size: token.len(), max: MAX_TOKEN_BYTES });
+    }
+    Ok(())
+}
+
+/// Decodes one segment with strict base64url (RFC 7515 §2), naming the segment in the error.
+pub fn decode_segment(segment: &str, name: &str) -> Result<Vec<u8>, Error> {
+    base64url::decode(segment.as_bytes()).map_err(|e| Error::malformed(format!("{name} segment: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    macro_rules! both {
+        ($($name:ident $body:block)*) => {$(
+            #[cfg_attr(not(target_arch = "wasm32"), test)]
+            #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+            fn $name() $body
+        )*};
+    }
+
+    both! {
+        three_segments_ok {
+            let jws = split("aGVhZA.cGF5.c2ln").unwrap();
+            assert_eq!((jws.header, jws.payload, jws.signature, jws.signing_input), ("aGVhZA", "cGF5", "c2ln", "aGVhZA.cGF5"));
+        }
+        two_segments_fails {
+            assert_eq!(split("a.b").unwrap_err().code(), ErrorCode::TokenMalformed);
+        }
+        five_segments_jwe_fails {
+            let err = split("a.b.c.d.e").unwrap_err();
+            assert!(err.to_string().contains("JWE"), "{err}");
+        }
+        json_serialisation_fails {
+            assert!(split(r#"{"payload":"x","signatures":[]}"#).unwrap_err().to_string().contains("JSON serialisation"));
+        }
+        empty_signature_fails {
+            assert_eq!(split("a.b.").unwrap_err().code(), ErrorCode::TokenMalformed);
+        }
+        empty_token_fails {
+            assert_eq!(split("").unwrap_err().code(), ErrorCode::TokenMalformed);
+        }
+        oversized_token_fails {
+            let dots = ".".repeat(1 << 20);
+            assert_eq!(split(&dots).unwrap_err().code(), ErrorCode::TokenTooLarge);
+            let big = format!("a.{}.c", "b".repeat(MAX_TOKEN_BYTES));
+            assert_eq!(split(&big).unwrap_err().code(), ErrorCode::TokenTooLarge);
+        }
+        oversized_header_fails {
+            let big = format!("{}.b.c", "a".repeat(MAX_HEADER_SEGMENT_BYTES + 1));
+            assert_eq!(split(&big).unwrap_err().code(), ErrorCode::TokenTooLarge);
+        }
+    }
+}
