@@ -5,7 +5,12 @@
 //! without them every test here prints a SKIPPED line and passes, so the crate tests on its own.
 //! Native only: the tests read files.
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::path::PathBuf;
 
@@ -83,11 +88,17 @@ fn run_file(name: &str, expect_bits: usize) -> Option<Summary> {
     let path = dir.join(format!("{name}_test.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc: Value = serde_json::from_str(&text).expect("vector file is JSON");
-    assert_eq!(doc["schema"], "rsassa_pkcs1_verify_schema_v1.json", "{name}: schema changed");
+    assert_eq!(
+        doc["schema"], "rsassa_pkcs1_verify_schema_v1.json",
+        "{name}: schema changed"
+    );
 
     let mut sum = Summary::default();
     for group in doc["testGroups"].as_array().expect("testGroups") {
-        assert_eq!(group["sha"], "SHA-256", "{name}: only SHA-256 files are expected");
+        assert_eq!(
+            group["sha"], "SHA-256",
+            "{name}: only SHA-256 files are expected"
+        );
         assert_eq!(group["keySize"].as_u64(), Some(expect_bits as u64));
 
         // The JWK is what production code sees; the hex INTEGER form must describe the same key.
@@ -95,12 +106,22 @@ fn run_file(name: &str, expect_bits: usize) -> Option<Summary> {
         let (n, e) = if jwk.is_object() {
             let n = b64url(jwk["n"].as_str().expect("keyJwk.n"));
             let e = b64url(jwk["e"].as_str().expect("keyJwk.e"));
-            assert_ne!(n.first(), Some(&0), "{name}: keyJwk.n is expected to be minimal");
+            assert_ne!(
+                n.first(),
+                Some(&0),
+                "{name}: keyJwk.n is expected to be minimal"
+            );
             (n, e)
         } else {
             let pk = &group["publicKey"];
-            let n = hex(pk["modulus"].as_str().or(group["n"].as_str()).expect("modulus"));
-            let e = hex(pk["publicExponent"].as_str().or(group["e"].as_str()).expect("exponent"));
+            let n = hex(pk["modulus"]
+                .as_str()
+                .or(group["n"].as_str())
+                .expect("modulus"));
+            let e = hex(pk["publicExponent"]
+                .as_str()
+                .or(group["e"].as_str())
+                .expect("exponent"));
             (n, e)
         };
         if let Some(modulus_hex) = group["publicKey"]["modulus"].as_str() {
@@ -169,7 +190,11 @@ fn check(name: &str, bits: usize) {
     };
     assert!(sum.tests > 0, "{name}: no tests read");
     assert!(sum.valid_verified > 0, "{name}: no valid vector exercised");
-    assert!(sum.disagreements.is_empty(), "{name}: {:#?}", sum.disagreements);
+    assert!(
+        sum.disagreements.is_empty(),
+        "{name}: {:#?}",
+        sum.disagreements
+    );
 }
 
 #[test]
@@ -213,7 +238,9 @@ fn bench_verify_rs256_2048() {
     }
     let start = Instant::now();
     for _ in 0..ITERS {
-        assert!(black_box(key.verify_pkcs1v15_sha256(black_box(&digest), black_box(&sig))));
+        assert!(black_box(
+            key.verify_pkcs1v15_sha256(black_box(&digest), black_box(&sig))
+        ));
     }
     let per_verify = start.elapsed().as_secs_f64() * 1e6 / f64::from(ITERS);
 

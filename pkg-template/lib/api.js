@@ -1,0 +1,96 @@
+// The JS face of the wasm core. It only converts: options and tokens go in as strings, results come
+// back as JSON text and leave as plain objects, failures leave as EntraTokenError. Every environment
+// entry (node.mjs, node.cjs, browser.js, workerd.js) initialises the wasm its own way, then re-exports this.
+import { WasmValidator } from '../wasm/entra_guard.js';
+
+/** Stable error codes, as the Rust core defines them. */
+export const ERROR_CODES = Object.freeze([
+  'token_malformed', 'token_too_large', 'algorithm_not_allowed', 'key_not_found', 'signature_invalid',
+  'graph_token', 'token_expired', 'token_not_yet_valid', 'issuer_invalid', 'audience_invalid',
+  'tenant_not_allowed', 'client_not_allowed', 'claim_missing', 'claim_invalid', 'token_type_not_allowed',
+  'insufficient_scope', 'insufficient_role', 'jwks_invalid', 'config_invalid',
+]);
+
+/** Every failure of this package: a real Error with a stable `code`, the HTTP `status` it implies and the `claim` concerned. */
+export class EntraTokenError extends Error {
+  constructor(details) {
+    super(details.message);
+    this.name = 'EntraTokenError';
+    /** @type {string} */
+    this.code = details.code;
+    /** @type {number} */
+    this.status = details.status;
+    /** @type {string | null} */
+    this.claim = details.claim ?? null;
+    /** @type {string[] | undefined} scopes or roles a 403 asks for */
+    if (details.requiredPermissions) this.requiredPermissions = details.requiredPermissions;
+  }
+}
+
+function configError(claim, message) {
+  return new EntraTokenError({ code: 'config_invalid', status: 500, claim, message: `option ${claim} is invalid: ${message}` });
+}
+
+/** Parses the core's envelope: `{"ok":…}` or `{"error":…}`. */
+function unwrap(text) {
+  const envelope = JSON.parse(text);
+  if (envelope.error) throw new EntraTokenError(envelope.error);
+  return envelope.ok;
+}
+
+function seconds(now) {
+  if (now === undefined) return Date.now() / 1000;
+  if (now instanceof Date) return now.getTime() / 1000;
+  if (typeof now === 'number' && Number.isFinite(now) && now >= 0) return now;
+  throw configError('now', 'must be seconds since the epoch (a finite, non-negative number) or a Date');
+}
+
+function requirementsJson(call) {
+  const { requiredScopes, requiredRoles, scopeMatch } = call;
+  if (requiredScopes === undefined && requiredRoles === undefined && scopeMatch === undefined) return '';
+  return JSON.stringify({ requiredScopes, requiredRoles, scopeMatch });
+}
+
+export class EntraValidator {
+  #core;
+
+  /** @param {import('../index.js').EntraValidatorOptions} options */
+  constructor(options) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw configError('options', 'must be an object');
+    }
+    let json;
+    try {
+      json = JSON.stringify(options);
+    } catch (cause) {
+      throw configError('options', `cannot be serialised to JSON (${cause.message})`);
+    }
+    try {
+      this.#core = new WasmValidator(json);
+    } catch (thrown) {
+      if (typeof thrown === 'string') unwrap(thrown);
+      throw thrown;
+    }
+  }
+
+  /** Replaces the trusted keys. On failure (`jwks_invalid`) the previous keys stay in force. */
+  setJwks(jwks) {
+    const text = typeof jwks === 'string' ? jwks : JSON.stringify(jwks);
+    if (typeof text !== 'string') throw new EntraTokenError({ code: 'jwks_invalid', status: 500, claim: null, message: 'JWKS cannot be used: expected an object or JSON text' });
+    return unwrap(this.#core.setJwks(text));
+  }
+
+  /** Validates a bearer token (without the `Bearer ` prefix). Returns the identity, or throws EntraTokenError. */
+  validate(token, call = {}) {
+    if (typeof token !== 'string') {
+      throw new EntraTokenError({ code: 'token_malformed', status: 401, claim: null, message: 'token is malformed: expected a string' });
+    }
+    return unwrap(this.#core.validate(token, seconds(call.now), requirementsJson(call)));
+  }
+
+  /** Releases the wasm memory now instead of at garbage collection. */
+  free() {
+    this.#core?.free();
+    this.#core = undefined;
+  }
+}

@@ -1,0 +1,19 @@
+# Sourced by the other scripts: where the tools live and how to build for wasm on this machine.
+# Two supported cases (../shared/wasm-toolchain.md): rustup with the wasm32-unknown-unknown target
+# installed (plain stable build), or Debian's rustc-web with its std sources (-Zbuild-std).
+export EG_TOOLS="${EG_TOOLS:-$HOME/.local/share/entra-guard/tools}"
+export PATH="$EG_TOOLS/bin:$HOME/.cargo/bin:$PATH"
+
+if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  export EG_WASM_TOOLCHAIN=rustup
+  EG_WASM_CARGO=(cargo)
+  EG_WASM_FLAGS=()
+else
+  export EG_WASM_TOOLCHAIN=debian
+  # Debian's cargo and rustc (1.96, with library sources) build std for wasm themselves.
+  EG_WASM_CARGO=(env RUSTC_BOOTSTRAP=1 PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc /usr/bin/cargo)
+  EG_WASM_FLAGS=(-Zbuild-std=std,panic_abort)
+fi
+# The wasm build keeps its own target directory so the native (rustup) and Debian compilers never
+# invalidate each other's artefacts.
+export EG_WASM_TARGET_DIR=target/wasm

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, builds the package, then runs
+#   1. the Rust tests natively (unit, rules, real Entra fixtures, Wycheproof),
+#   2. the same core tests compiled to wasm32 under wasm-bindgen-test in Node,
+#   3. the JS tests against the built package (node:test).
+# Tests that need ../shared/ say SKIPPED when it is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+bash scripts/build.sh
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "Rust tests (native)"
+cargo test --quiet --all-targets
+
+step "Rust core tests compiled to wasm32, run by wasm-bindgen-test in Node"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  "${EG_WASM_CARGO[@]}" test --quiet --target wasm32-unknown-unknown "${EG_WASM_FLAGS[@]}" --target-dir "$EG_WASM_TARGET_DIR"
+
+step "JS tests against the built package (node:test)"
+node --test --test-reporter=spec tests/js/*.test.mjs

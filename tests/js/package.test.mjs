@@ -1,0 +1,63 @@
+// The built package as a user gets it: `npm pack`, installed into a fresh project, then loaded by name
+// with ESM `import` and CommonJS `require` in separate Node processes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NOW, PKG_DIR, TENANT, API_CLIENT_ID, makeKey, mint, v2UserClaims } from './helpers.mjs';
+
+let project;
+const key = makeKey('pack-key');
+const token = mint(key, v2UserClaims());
+const input = JSON.stringify({ token, jwks: { keys: [key.jwk] }, tenantId: TENANT, audience: API_CLIENT_ID, now: NOW });
+
+const npm = (args, cwd) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
+
+before(() => {
+  project = mkdtempSync(join(tmpdir(), 'entra-guard-pack-'));
+  npm(['pack', PKG_DIR, '--pack-destination', project], project);
+  const tarball = readdirSync(project).find((f) => f.endsWith('.tgz'));
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  npm(['install', '--offline', `./${tarball}`], project);
+});
+
+after(() => rmSync(project, { recursive: true, force: true }));
+
+const script = (load) => `
+${load}
+const input = JSON.parse(process.env.EG_INPUT);
+const v = new EntraValidator({ tenantId: input.tenantId, audience: input.audience, jwks: input.jwks });
+const ok = v.validate(input.token, { now: input.now });
+let code;
+try { v.validate(input.token, { now: input.now + 100000 }); } catch (e) { code = (e instanceof EntraTokenError && e instanceof Error) ? e.code : 'wrong-class'; }
+console.log(JSON.stringify({ tenantId: ok.tenantId, code }));
+`;
+
+function run(file, source) {
+  writeFileSync(join(project, file), source);
+  return JSON.parse(execFileSync(process.execPath, [file], { cwd: project, env: { ...process.env, EG_INPUT: input }, encoding: 'utf8' }));
+}
+
+test('packed package: ESM import by name validates and throws EntraTokenError', () => {
+  const out = run('esm.mjs', script(`import { EntraValidator, EntraTokenError } from 'entra-guard';`));
+  assert.deepEqual(out, { tenantId: TENANT, code: 'token_expired' });
+});
+
+test('packed package: CommonJS require by name validates and throws EntraTokenError', () => {
+  const out = run('cjs.cjs', script(`const { EntraValidator, EntraTokenError } = require('entra-guard');`));
+  assert.deepEqual(out, { tenantId: TENANT, code: 'token_expired' });
+});
+
+test('packed package ships exactly the runtime files, and every export condition names its types', () => {
+  const manifest = JSON.parse(readFileSync(join(project, 'node_modules/entra-guard/package.json'), 'utf8'));
+  const files = readdirSync(join(project, 'node_modules/entra-guard'), { recursive: true }).sort();
+  for (const f of ['node.mjs', 'node.cjs', 'browser.js', 'workerd.js', 'index.d.ts', 'index.d.cts', 'lib/api.js', 'wasm/entra_guard_bg.wasm', 'wasm/entra_guard.js']) {
+    assert.ok(files.includes(f), `${f} missing from the tarball: ${files}`);
+  }
+  assert.ok(!files.some((f) => f.includes('node-cjs-entry')), 'build-only entry shipped');
+  const root = manifest.exports['.'];
+  for (const condition of ['workerd', 'browser', 'default']) assert.ok(root[condition].types, `${condition} has no types`);
+  assert.ok(root.node.import.types && root.node.require.types);
+});

@@ -1,0 +1,248 @@
+// The built package's JS API in Node, through the real wasm: results, EntraTokenError, options, JWKS,
+// clock handling, real Entra tokens, and a garbage storm followed by a good token on the same instance.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import {
+  API_APP_ID_URI, API_CLIENT_ID, CALLER_CLIENT_ID, NOW, OTHER_TENANT, PKG_DIR, TENANT,
+  fixture, makeKey, mint, v1AppClaims, v2UserClaims,
+} from './helpers.mjs';
+
+const { EntraValidator, EntraTokenError, ERROR_CODES } = await import(`${PKG_DIR}node.mjs`);
+
+const key = makeKey('test-key-1');
+const other = makeKey('test-key-2');
+const jwks = { keys: [key.jwk] };
+const options = { tenantId: TENANT, audience: [API_CLIENT_ID, API_APP_ID_URI], jwks };
+
+function expectError(fn, code, status) {
+  let caught;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught, `expected ${code}, nothing was thrown`);
+  assert.ok(caught instanceof EntraTokenError, `expected EntraTokenError, got ${caught}`);
+  assert.ok(caught instanceof Error);
+  assert.equal(caught.name, 'EntraTokenError');
+  assert.equal(caught.code, code, caught.message);
+  if (status) assert.equal(caught.status, status);
+  return caught;
+}
+
+test('valid v2 user token returns the documented plain object', () => {
+  const v = new EntraValidator(options);
+  const result = v.validate(mint(key, v2UserClaims()), { now: NOW });
+  assert.deepEqual(Object.keys(result).sort(), [
+    'audience', 'claims', 'clientId', 'expiresAt', 'isAppOnly', 'issuer', 'keyId', 'objectId', 'roles', 'scopes', 'subject', 'tenantId', 'version',
+  ]);
+  assert.equal(result.tenantId, TENANT);
+  assert.equal(result.objectId, 'a1b2c3d4-0000-4000-8000-000000000001');
+  assert.equal(result.subject, 'pairwise-subject');
+  assert.equal(result.clientId, CALLER_CLIENT_ID);
+  assert.deepEqual(result.scopes, ['mcp.tools.read', 'mcp.tools.write']);
+  assert.deepEqual(result.roles, []);
+  assert.equal(result.isAppOnly, false);
+  assert.equal(result.version, '2.0');
+  assert.equal(result.issuer, `https://login.microsoftonline.com/${TENANT}/v2.0`);
+  assert.equal(result.audience, API_CLIENT_ID);
+  assert.equal(result.expiresAt, NOW + 3600);
+  assert.equal(result.claims.name, 'Test User');
+});
+
+test('valid v1 app-only token is marked app-only with its roles', () => {
+  const result = new EntraValidator(options).validate(mint(key, v1AppClaims()), { now: NOW });
+  assert.equal(result.isAppOnly, true);
+  assert.deepEqual(result.roles, ['Tools.ReadWrite.All']);
+  assert.equal(result.audience, API_APP_ID_URI);
+});
+
+test('expired token throws token_expired 401 naming exp and never the token', () => {
+  const token = mint(key, v2UserClaims({ exp: NOW - 1000 }));
+  const err = expectError(() => new EntraValidator(options).validate(token, { now: NOW }), 'token_expired', 401);
+  assert.equal(err.claim, 'exp');
+  assert.match(err.message, new RegExp(String(NOW - 1000)));
+  for (const part of token.split('.')) assert.ok(!err.message.includes(part));
+});
+
+test('wrong audience throws audience_invalid naming expected and actual', () => {
+  const err = expectError(() => new EntraValidator(options).validate(mint(key, v2UserClaims({ aud: 'api://someone-else' })), { now: NOW }), 'audience_invalid', 401);
+  assert.equal(err.claim, 'aud');
+  assert.match(err.message, /api:\/\/someone-else/);
+  assert.match(err.message, new RegExp(API_CLIENT_ID));
+});
+
+test('other tenant throws tenant_not_allowed', () => {
+  const claims = v2UserClaims({ tid: OTHER_TENANT, iss: `https://login.microsoftonline.com/${OTHER_TENANT}/v2.0` });
+  expectError(() => new EntraValidator(options).validate(mint(key, claims), { now: NOW }), 'tenant_not_allowed', 401);
+});
+
+test('signature by an unknown key throws key_not_found; by a wrong key signature_invalid', () => {
+  const v = new EntraValidator(options);
+  expectError(() => v.validate(mint(other, v2UserClaims()), { now: NOW }), 'key_not_found', 401);
+  expectError(() => v.validate(mint(other, v2UserClaims(), { alg: 'RS256', kid: key.kid }), { now: NOW }), 'signature_invalid', 401);
+});
+
+test('per-call required scopes: all-of by default, any-of on request, 403 with the required list', () => {
+  const v = new EntraValidator(options);
+  const token = mint(key, v2UserClaims());
+  assert.ok(v.validate(token, { now: NOW, requiredScopes: ['mcp.tools.read'] }));
+  const err = expectError(() => v.validate(token, { now: NOW, requiredScopes: ['mcp.tools.read', 'mcp.admin'] }), 'insufficient_scope', 403);
+  assert.deepEqual(err.requiredPermissions, ['mcp.tools.read', 'mcp.admin']);
+  assert.ok(v.validate(token, { now: NOW, requiredScopes: ['mcp.admin', 'mcp.tools.read'], scopeMatch: 'any' }));
+  expectError(() => v.validate(mint(key, v1AppClaims()), { now: NOW, requiredRoles: ['Admin'] }), 'insufficient_role', 403);
+});
+
+test('validator-level required scopes apply to every call', () => {
+  const v = new EntraValidator({ ...options, requiredScopes: ['mcp.admin'] });
+  expectError(() => v.validate(mint(key, v2UserClaims()), { now: NOW }), 'insufficient_scope', 403);
+});
+
+test('Graph token (header nonce) throws graph_token', () => {
+  const token = mint(key, v2UserClaims({ aud: 'https://graph.microsoft.com' }), { alg: 'RS256', kid: key.kid, nonce: 'abc' });
+  const err = expectError(() => new EntraValidator(options).validate(token, { now: NOW }), 'graph_token', 401);
+  assert.match(err.message, /Graph/);
+});
+
+test('now defaults to the current time and accepts a Date', () => {
+  const v = new EntraValidator(options);
+  const fresh = Math.floor(Date.now() / 1000);
+  const token = mint(key, v2UserClaims({ iat: fresh, nbf: fresh, exp: fresh + 600 }));
+  assert.equal(v.validate(token).expiresAt, fresh + 600);
+  assert.ok(v.validate(token, { now: new Date() }));
+  expectError(() => v.validate(token, { now: new Date((fresh + 10_000) * 1000) }), 'token_expired');
+  expectError(() => v.validate(token, { now: 'soon' }), 'config_invalid', 500);
+  expectError(() => v.validate(mint(key, v2UserClaims())), 'token_expired');
+});
+
+test('missing or bad options throw config_invalid naming the option', () => {
+  const cases = [
+    [{ tenantId: TENANT }, 'audience'],
+    [{ audience: API_CLIENT_ID }, 'tenantId'],
+    [{ tenantId: 'contoso', audience: API_CLIENT_ID }, 'tenantId'],
+    [{ tenantId: 'common', audience: API_CLIENT_ID }, 'allowedTenants'],
+    [{ tenantId: TENANT, audience: API_CLIENT_ID, audiences: ['typo'] }, 'options'],
+    [{ tenantId: TENANT, audience: API_CLIENT_ID, algorithms: ['HS256'] }, 'algorithms'],
+    [{ tenantId: TENANT, audience: API_CLIENT_ID, algorithms: ['none'] }, 'algorithms'],
+    [{ tenantId: TENANT, audience: API_CLIENT_ID, clockToleranceSeconds: 86400 }, 'clockToleranceSeconds'],
+    [{ tenantId: TENANT, audience: API_CLIENT_ID, cloud: 'mars' }, 'cloud'],
+    [{ tenantId: TENANT, audience: API_CLIENT_ID, tokenTypes: 'robots' }, 'tokenTypes'],
+    [{ tenantId: TENANT, audience: API_CLIENT_ID, acceptedVersions: ['3.0'] }, 'acceptedVersions'],
+    [{ tenantId: TENANT, audience: API_CLIENT_ID, scopeMatch: 'some' }, 'scopeMatch'],
+    [{ tenantId: TENANT, audience: [] }, 'audience'],
+  ];
+  for (const [opts, option] of cases) {
+    const err = expectError(() => new EntraValidator(opts), 'config_invalid');
+    assert.equal(err.claim, option, err.message);
+    assert.match(err.message, new RegExp(option));
+  }
+  expectError(() => new EntraValidator(null), 'config_invalid');
+  expectError(() => new EntraValidator('tenant'), 'config_invalid');
+});
+
+test('unusable JWKS throws jwks_invalid; a failed setJwks keeps the previous keys', () => {
+  expectError(() => new EntraValidator({ ...options, jwks: { keys: [] } }), 'jwks_invalid');
+  expectError(() => new EntraValidator({ ...options, jwks: '{not json' }), 'jwks_invalid');
+  const v = new EntraValidator(options);
+  expectError(() => v.setJwks({ keys: [{ ...key.jwk, d: 'AQAB' }] }), 'jwks_invalid');
+  assert.ok(v.validate(mint(key, v2UserClaims()), { now: NOW }));
+  const loaded = v.setJwks(JSON.stringify({ keys: [other.jwk, { kty: 'EC', kid: 'ec-key' }] }));
+  assert.deepEqual(loaded.keys, ['test-key-2']);
+  assert.equal(loaded.ignored[0].kid, 'ec-key');
+  expectError(() => v.validate(mint(key, v2UserClaims()), { now: NOW }), 'key_not_found');
+  assert.ok(v.validate(mint(other, v2UserClaims()), { now: NOW }));
+});
+
+test('non-string tokens throw token_malformed', () => {
+  const v = new EntraValidator(options);
+  for (const bad of [undefined, null, 42, {}, ['a.b.c']]) expectError(() => v.validate(bad, { now: NOW }), 'token_malformed');
+});
+
+test('every error code the core can produce is listed in ERROR_CODES', () => {
+  assert.equal(ERROR_CODES.length, 19);
+  assert.ok(ERROR_CODES.includes('graph_token'));
+});
+
+test('10,000 garbage inputs, then a good token validates on the same wasm instance', () => {
+  const v = new EntraValidator(options);
+  const good = mint(key, v2UserClaims());
+  let seed = 0x9e3779b9;
+  const next = () => (seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0);
+  const alphabet = 'ABCxyz019-_.=+/ {}"\\\u0000\u00e9\ud800';
+  let rejected = 0;
+  for (let i = 0; i < 10_000; i++) {
+    let input;
+    if (i % 2 === 0) {
+      const chars = [...good];
+      chars[next() % chars.length] = alphabet[next() % alphabet.length];
+      input = chars.join('');
+    } else {
+      input = Array.from({ length: next() % 300 }, () => alphabet[next() % alphabet.length]).join('');
+    }
+    try {
+      v.validate(input, { now: NOW });
+    } catch (err) {
+      assert.ok(err instanceof EntraTokenError, `a non-EntraTokenError escaped: ${err}`);
+      rejected++;
+    }
+  }
+  assert.ok(rejected > 9_000, `rejected ${rejected}`);
+  assert.equal(v.validate(good, { now: NOW }).tenantId, TENANT);
+});
+
+test('free() releases the instance; later use fails loudly, not silently', () => {
+  const v = new EntraValidator(options);
+  v.free();
+  assert.throws(() => v.validate(mint(key, v2UserClaims()), { now: NOW }));
+});
+
+// ---- real Entra tokens through the wasm package ------------------------------------------------
+
+function realValidator(f, extra = {}) {
+  const opts = { audience: f.expected.claims.aud, jwks: f.jwks, ...extra };
+  if (f.expected.claims.tid && !('tenantId' in extra)) opts.tenantId = f.expected.claims.tid;
+  return new EntraValidator(opts);
+}
+
+for (const name of ['v2_access_token_2021_testtenant', 'nav_v2_access_token_2024', 'app_only_v1_access_token_2024', 'passport_v1_access_token_2016']) {
+  test(`real Entra access token ${name} validates at its iat`, (t) => {
+    const f = fixture(name, t);
+    if (!f) return;
+    const result = realValidator(f).validate(f.token, { now: f.expected.claims.iat });
+    assert.equal(result.tenantId, f.expected.claims.tid);
+    assert.equal(result.expiresAt, f.expected.claims.exp);
+  });
+}
+
+for (const name of ['passport_v1_id_token_2016_wrong_signature', 'passport_b2c_id_token_2016_wrong_signature']) {
+  test(`real tampered token ${name} fails`, (t) => {
+    const f = fixture(name, t);
+    if (!f) return;
+    const v = realValidator(f, { issuers: [f.expected.claims.iss], tenantId: undefined, allowedTenants: ['*'] });
+    const err = expectError(() => v.validate(f.token, { now: f.expected.claims.iat }), 'token_malformed');
+    assert.match(err.message, /trailing bits/);
+  });
+}
+
+test('real Graph token fails with graph_token', (t) => {
+  const f = fixture('graph_app_only_nonce_2024_unverifiable', t);
+  if (!f) return;
+  expectError(() => realValidator(f).validate(f.token, { now: f.expected.claims.iat }), 'graph_token');
+});
+
+test('real ID tokens are refused as ID tokens after their signature verified', (t) => {
+  for (const name of ['passport_v1_id_token_2016', 'identitymodel_v1_cyrano_2014']) {
+    const f = fixture(name, t);
+    if (!f) return;
+    expectError(() => realValidator(f).validate(f.token, { now: f.expected.claims.iat }), 'token_type_not_allowed');
+  }
+});
+
+test('CommonJS entry exposes the same API', () => {
+  const require = createRequire(import.meta.url);
+  const cjs = require(`${PKG_DIR}node.cjs`);
+  const v = new cjs.EntraValidator(options);
+  assert.equal(v.validate(mint(key, v2UserClaims()), { now: NOW }).tenantId, TENANT);
+  assert.throws(() => new cjs.EntraValidator({}), (err) => err instanceof cjs.EntraTokenError && err.code === 'config_invalid');
+});
