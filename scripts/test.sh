@@ -17,7 +17,7 @@ cargo test --quiet --all-targets
 
 step "Rust core tests compiled to wasm32, run by wasm-bindgen-test in Node"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  "${EG_WASM_CARGO[@]}" test --quiet --target wasm32-unknown-unknown "${EG_WASM_FLAGS[@]}" --target-dir "$EG_WASM_TARGET_DIR"
+  "${EG_WASM_CARGO[@]}" test --target wasm32-unknown-unknown "${EG_WASM_FLAGS[@]}" --target-dir "$EG_WASM_TARGET_DIR"
 
 step "JS tests against the built package (node:test)"
 node --test --test-reporter=spec tests/js/*.test.mjs

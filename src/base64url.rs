@@ -16,9 +16,13 @@ pub enum DecodeError {
 impl core::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            DecodeError::InvalidByte(at) => write!(f, "byte at offset {at} is not base64url (no padding, whitespace, '+' or '/')"),
+            DecodeError::InvalidByte(at) => {
+                write!(f, "byte at offset {at} is not base64url (no padding, whitespace, '+' or '/')")
+            }
             DecodeError::InvalidLength => f.write_str("length is not a valid base64url length"),
-            DecodeError::NonZeroTrailingBits => f.write_str("non-canonical base64url: unused trailing bits are not zero"),
+            DecodeError::NonZeroTrailingBits => {
+                f.write_str("non-canonical base64url: unused trailing bits are not zero")
+            }
         }
     }
 }
@@ -63,7 +67,10 @@ pub fn decode(input: &[u8]) -> Result<Vec<u8>, DecodeError> {
     let full = input.len() / 4 * 4;
     let mut at = 0;
     while at < full {
-        let v = sextet(input, at)? << 18 | sextet(input, at + 1)? << 12 | sextet(input, at + 2)? << 6 | sextet(input, at + 3)?;
+        let v = sextet(input, at)? << 18
+            | sextet(input, at + 1)? << 12
+            | sextet(input, at + 2)? << 6
+            | sextet(input, at + 3)?;
         out.extend_from_slice(&[(v >> 16) as u8, (v >> 8) as u8, v as u8]);
         at += 4;
     }
@@ -92,7 +99,11 @@ pub fn decode(input: &[u8]) -> Result<Vec<u8>, DecodeError> {
 pub fn encode(input: &[u8]) -> String {
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
         let v = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
         let chars = chunk.len() + 1;
         for i in 0..chars {

@@ -4,7 +4,10 @@
 
 use crate::error::{quote, Error};
 use crate::json::{Json, Object};
-use crate::policy::{is_guid, Cloud, Policy, Requirements, ScopeMatch, Tenants, TokenTypes, TokenVersion, CONSUMER_TENANT_ID, TENANT_PLACEHOLDER};
+use crate::policy::{
+    is_guid, Cloud, Policy, Requirements, ScopeMatch, Tenants, TokenTypes, TokenVersion, CONSUMER_TENANT_ID,
+    TENANT_PLACEHOLDER,
+};
 
 fn required_str<'a>(claims: &'a Object, name: &'static str, reason: &'static str) -> Result<&'a str, Error> {
     match claims.get(name) {
@@ -26,17 +29,17 @@ fn optional_str<'a>(claims: &'a Object, name: &'static str) -> Result<Option<&'a
 fn numeric_date(claims: &Object, name: &'static str) -> Result<Option<f64>, Error> {
     match claims.get(name) {
         None => Ok(None),
-        Some(value) => value
-            .as_f64()
-            .map(Some)
-            .ok_or_else(|| Error::claim_invalid(name, format!("must be a NumericDate (a JSON number), found {}", value.type_name()))),
+        Some(value) => value.as_f64().map(Some).ok_or_else(|| {
+            Error::claim_invalid(name, format!("must be a NumericDate (a JSON number), found {}", value.type_name()))
+        }),
     }
 }
 
 /// Entra `ver`: "1.0" or "2.0", and one the API accepts (`accessTokenAcceptedVersion`).
 pub fn version(claims: &Object, accepted: &[TokenVersion]) -> Result<TokenVersion, Error> {
     let ver = required_str(claims, "ver", "Entra access tokens carry ver \"1.0\" or \"2.0\"")?;
-    let version = TokenVersion::parse(ver).ok_or_else(|| Error::claim_invalid("ver", format!("{} is not \"1.0\" or \"2.0\"", quote(ver))))?;
+    let version = TokenVersion::parse(ver)
+        .ok_or_else(|| Error::claim_invalid("ver", format!("{} is not \"1.0\" or \"2.0\"", quote(ver))))?;
     if !accepted.contains(&version) {
         let list: Vec<&str> = accepted.iter().map(|v| v.as_str()).collect();
         return Err(Error::claim_invalid(
@@ -86,7 +89,12 @@ pub fn issuer_matches(template: &str, iss: &str, tid: Option<&str>) -> bool {
 
 /// RFC 7519 §4.1.1 + Entra v1/v2 issuers: `iss` must match one accepted template. Returns the
 /// issuer and the tenant it names: `tid`, or (for exact issuers such as B2C's) the issuer's GUID path.
-pub fn issuer<'a>(claims: &'a Object, templates: &[String], tid: Option<&'a str>, version: TokenVersion) -> Result<(&'a str, Option<String>), Error> {
+pub fn issuer<'a>(
+    claims: &'a Object,
+    templates: &[String],
+    tid: Option<&'a str>,
+    version: TokenVersion,
+) -> Result<(&'a str, Option<String>), Error> {
     let iss = required_str(claims, "iss", "an issuer is configured, so iss is required")?;
     if let Some(template) = templates.iter().find(|t| issuer_matches(t, iss, tid)) {
         let tenant = match tid {
@@ -97,7 +105,10 @@ pub fn issuer<'a>(claims: &'a Object, templates: &[String], tid: Option<&'a str>
         return Ok((iss, tenant));
     }
     if tid.is_none() && templates.iter().any(|t| t.contains(TENANT_PLACEHOLDER)) {
-        return Err(Error::ClaimMissing { claim: "tid", reason: "the issuer template contains {tenantid}, so the token must name its tenant in tid" });
+        return Err(Error::ClaimMissing {
+            claim: "tid",
+            reason: "the issuer template contains {tenantid}, so the token must name its tenant in tid",
+        });
     }
     let expected = templates
         .iter()
@@ -134,19 +145,29 @@ pub fn signing_key_issuer(key_issuer: Option<&str>, iss: &str, tid: Option<&str>
         if key_issuer == iss {
             return Ok(());
         }
-        return Err(Error::ClaimMissing { claim: "tid", reason: "the signing key is bound to an issuer template, which needs the token's tid" });
+        return Err(Error::ClaimMissing {
+            claim: "tid",
+            reason: "the signing key is bound to an issuer template, which needs the token's tid",
+        });
     };
     let bound = key_issuer.replace(TENANT_PLACEHOLDER, tid);
     let v2_for_tenant = cloud.issuer_templates().1.replace(TENANT_PLACEHOLDER, tid);
     if iss.contains(tid) && (bound == iss || bound == v2_for_tenant) {
         return Ok(());
     }
-    Err(Error::IssuerInvalid { expected: vec![bound], actual: iss.to_owned(), reason: "is not the issuer the signing key is published for" })
+    Err(Error::IssuerInvalid {
+        expected: vec![bound],
+        actual: iss.to_owned(),
+        reason: "is not the issuer the signing key is published for",
+    })
 }
 
 /// Entra tenant allow-list (`tenantId` / `allowedTenants`).
 pub fn tenant(tenant: Option<&str>, tenants: &Tenants) -> Result<(), Error> {
-    let needs_tenant = || Error::ClaimMissing { claim: "tid", reason: "a tenant restriction is configured, so the token must name its tenant" };
+    let needs_tenant = || Error::ClaimMissing {
+        claim: "tid",
+        reason: "a tenant restriction is configured, so the token must name its tenant",
+    };
     match tenants {
         Tenants::Unrestricted => Ok(()),
         Tenants::AnyTenant => tenant.map(|_| ()).ok_or_else(needs_tenant),
@@ -154,7 +175,9 @@ pub fn tenant(tenant: Option<&str>, tenants: &Tenants) -> Result<(), Error> {
             None => Err(needs_tenant()),
             Some(CONSUMER_TENANT_ID) => Err(Error::TenantNotAllowed {
                 tenant: CONSUMER_TENANT_ID.to_owned(),
-                allowed: vec!["any organization (tenantId \"organizations\" excludes personal Microsoft accounts)".to_owned()],
+                allowed: vec![
+                    "any organization (tenantId \"organizations\" excludes personal Microsoft accounts)".to_owned()
+                ],
             }),
             Some(_) => Ok(()),
         },
@@ -175,12 +198,19 @@ fn same_audience(a: &str, b: &str) -> bool {
 /// audience. Returns the matching value from the token.
 pub fn audience(claims: &Object, audiences: &[String]) -> Result<String, Error> {
     let actual: Vec<String> = match claims.get("aud") {
-        None => return Err(Error::ClaimMissing { claim: "aud", reason: "an audience is configured, so aud is required" }),
+        None => {
+            return Err(Error::ClaimMissing { claim: "aud", reason: "an audience is configured, so aud is required" })
+        }
         Some(Json::String(aud)) => vec![aud.clone()],
         Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
             items.iter().filter_map(Json::as_str).map(str::to_owned).collect()
         }
-        Some(other) => return Err(Error::claim_invalid("aud", format!("must be a string or an array of strings, found {}", other.type_name()))),
+        Some(other) => {
+            return Err(Error::claim_invalid(
+                "aud",
+                format!("must be a string or an array of strings, found {}", other.type_name()),
+            ))
+        }
     };
     match actual.iter().find(|a| audiences.iter().any(|want| same_audience(a, want))) {
         Some(found) => Ok(found.clone()),
@@ -190,7 +220,8 @@ pub fn audience(claims: &Object, audiences: &[String]) -> Result<String, Error> 
 
 /// RFC 7519 §4.1.4: `exp` is required here and `now` must be before it (plus leeway).
 pub fn expiration(claims: &Object, now: f64, leeway: u64) -> Result<f64, Error> {
-    let exp = numeric_date(claims, "exp")?.ok_or(Error::ClaimMissing { claim: "exp", reason: "access tokens must expire" })?;
+    let exp = numeric_date(claims, "exp")?
+        .ok_or(Error::ClaimMissing { claim: "exp", reason: "access tokens must expire" })?;
     if now < exp + leeway as f64 {
         Ok(exp)
     } else {
@@ -238,7 +269,9 @@ pub fn client_id(claims: &Object) -> Result<&str, Error> {
 /// `allowedClientIds`: only these client applications may call.
 pub fn client_allowed(client: &str, allowed: Option<&[String]>) -> Result<(), Error> {
     match allowed {
-        Some(list) if !list.iter().any(|c| c == client) => Err(Error::ClientNotAllowed { client: client.to_owned(), allowed: list.to_vec() }),
+        Some(list) if !list.iter().any(|c| c == client) => {
+            Err(Error::ClientNotAllowed { client: client.to_owned(), allowed: list.to_vec() })
+        }
         _ => Ok(()),
     }
 }
@@ -272,15 +305,21 @@ pub fn token_type_allowed(app_only: bool, types: TokenTypes) -> Result<(), Error
 
 /// Entra `scp`: one space-separated string of delegated permissions (RFC 6749 §3.3 scope syntax).
 pub fn scopes(claims: &Object) -> Result<Vec<String>, Error> {
-    Ok(optional_str(claims, "scp")?.map(|scp| scp.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect()).unwrap_or_default())
+    Ok(optional_str(claims, "scp")?
+        .map(|scp| scp.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default())
 }
 
 /// Entra `roles`: an array of app-role values (application permissions or a user's app roles).
 pub fn roles(claims: &Object) -> Result<Vec<String>, Error> {
     match claims.get("roles") {
         None => Ok(Vec::new()),
-        Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => Ok(items.iter().filter_map(Json::as_str).map(str::to_owned).collect()),
-        Some(other) => Err(Error::claim_invalid("roles", format!("must be an array of strings, found {}", other.type_name()))),
+        Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
+            Ok(items.iter().filter_map(Json::as_str).map(str::to_owned).collect())
+        }
+        Some(other) => {
+            Err(Error::claim_invalid("roles", format!("must be an array of strings, found {}", other.type_name())))
+        }
     }
 }
 
@@ -298,7 +337,11 @@ pub fn required_scopes(present: &[String], required: &Requirements) -> Result<()
     if satisfied(present, &required.scopes, required.scope_match) {
         return Ok(());
     }
-    Err(Error::InsufficientScope { required: required.scopes.clone(), present: present.to_vec(), any_of: required.scope_match == ScopeMatch::Any })
+    Err(Error::InsufficientScope {
+        required: required.scopes.clone(),
+        present: present.to_vec(),
+        any_of: required.scope_match == ScopeMatch::Any,
+    })
 }
 
 /// Required app roles, matched like scopes.
@@ -306,5 +349,9 @@ pub fn required_roles(present: &[String], required: &Requirements) -> Result<(),
     if satisfied(present, &required.roles, required.scope_match) {
         return Ok(());
     }
-    Err(Error::InsufficientRole { required: required.roles.clone(), present: present.to_vec(), any_of: required.scope_match == ScopeMatch::Any })
+    Err(Error::InsufficientRole {
+        required: required.roles.clone(),
+        present: present.to_vec(),
+        any_of: required.scope_match == ScopeMatch::Any,
+    })
 }

@@ -98,28 +98,85 @@ impl fmt::Display for ErrorCode {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Error {
     /// Not a compact JWS, bad base64url, bad JSON, or a header this validator refuses to interpret.
-    TokenMalformed { reason: String },
+    TokenMalformed {
+        reason: String,
+    },
     /// A bound in [`crate::limits`] was exceeded.
-    TokenTooLarge { part: &'static str, size: usize, max: usize },
-    AlgorithmNotAllowed { alg: String, allowed: Vec<String> },
+    TokenTooLarge {
+        part: &'static str,
+        size: usize,
+        max: usize,
+    },
+    AlgorithmNotAllowed {
+        alg: String,
+        allowed: Vec<String>,
+    },
     /// No usable key in the JWKS matches the header; `detail` says what was looked for and what exists.
-    KeyNotFound { detail: String },
-    SignatureInvalid { kid: String },
+    KeyNotFound {
+        detail: String,
+    },
+    SignatureInvalid {
+        kid: String,
+    },
     /// A header `nonce`: a Microsoft Graph (or other first-party API) token, not meant for this API.
     GraphToken,
-    TokenExpired { exp: f64, now: f64, leeway: u64 },
-    TokenNotYetValid { nbf: f64, now: f64, leeway: u64 },
-    IssuerInvalid { expected: Vec<String>, actual: String, reason: &'static str },
-    AudienceInvalid { expected: Vec<String>, actual: Vec<String> },
-    TenantNotAllowed { tenant: String, allowed: Vec<String> },
-    ClientNotAllowed { client: String, allowed: Vec<String> },
-    ClaimMissing { claim: &'static str, reason: &'static str },
-    ClaimInvalid { claim: String, reason: String },
-    TokenTypeNotAllowed { actual: &'static str, allowed: &'static str, reason: &'static str },
-    InsufficientScope { required: Vec<String>, present: Vec<String>, any_of: bool },
-    InsufficientRole { required: Vec<String>, present: Vec<String>, any_of: bool },
-    JwksInvalid { reason: String },
-    ConfigInvalid { option: &'static str, reason: String },
+    TokenExpired {
+        exp: f64,
+        now: f64,
+        leeway: u64,
+    },
+    TokenNotYetValid {
+        nbf: f64,
+        now: f64,
+        leeway: u64,
+    },
+    IssuerInvalid {
+        expected: Vec<String>,
+        actual: String,
+        reason: &'static str,
+    },
+    AudienceInvalid {
+        expected: Vec<String>,
+        actual: Vec<String>,
+    },
+    TenantNotAllowed {
+        tenant: String,
+        allowed: Vec<String>,
+    },
+    ClientNotAllowed {
+        client: String,
+        allowed: Vec<String>,
+    },
+    ClaimMissing {
+        claim: &'static str,
+        reason: &'static str,
+    },
+    ClaimInvalid {
+        claim: String,
+        reason: String,
+    },
+    TokenTypeNotAllowed {
+        actual: &'static str,
+        allowed: &'static str,
+        reason: &'static str,
+    },
+    InsufficientScope {
+        required: Vec<String>,
+        present: Vec<String>,
+        any_of: bool,
+    },
+    InsufficientRole {
+        required: Vec<String>,
+        present: Vec<String>,
+        any_of: bool,
+    },
+    JwksInvalid {
+        reason: String,
+    },
+    ConfigInvalid {
+        option: &'static str,
+        reason: String,
+    },
 }
 
 impl Error {
@@ -175,9 +232,7 @@ impl Error {
     /// For `insufficient_scope` / `insufficient_role`: the values to put in `WWW-Authenticate: scope=`.
     pub fn required_permissions(&self) -> Option<&[String]> {
         match self {
-            Error::InsufficientScope { required, .. } | Error::InsufficientRole { required, .. } => {
-                Some(required)
-            }
+            Error::InsufficientScope { required, .. } | Error::InsufficientRole { required, .. } => Some(required),
             _ => None,
         }
     }

@@ -144,10 +144,7 @@ impl<'de> Visitor<'de> for Seed {
         while let Some(name) = map.next_key::<String>()? {
             let value = map.next_value_seed(self.nested()?)?;
             if members.contains_key(&name) {
-                return Err(de::Error::custom(format!(
-                    "duplicate member name {}",
-                    crate::error::quote(&name)
-                )));
+                return Err(de::Error::custom(format!("duplicate member name {}", crate::error::quote(&name))));
             }
             members.insert(name, value);
         }

@@ -42,7 +42,9 @@ impl KeySet {
     /// refused when it is not a JWKS, leaks private members, repeats a `kid`, or has no usable key.
     pub fn parse(json: &[u8]) -> Result<KeySet, Error> {
         if json.len() > MAX_JWKS_BYTES {
-            return Err(Error::JwksInvalid { reason: format!("document is {} bytes; the limit is {MAX_JWKS_BYTES}", json.len()) });
+            return Err(Error::JwksInvalid {
+                reason: format!("document is {} bytes; the limit is {MAX_JWKS_BYTES}", json.len()),
+            });
         }
         let doc = parse_object(json).map_err(|e| Error::JwksInvalid { reason: format!("not a JSON object: {e}") })?;
         let entries = match doc.get("keys") {
@@ -67,7 +69,9 @@ impl KeySet {
         unique_kids(&set.keys)?;
         if set.keys.is_empty() {
             let reasons: Vec<String> = set.ignored.iter().map(describe_ignored).collect();
-            return Err(Error::JwksInvalid { reason: format!("no usable RS256 key; ignored: [{}]", reasons.join("; ")) });
+            return Err(Error::JwksInvalid {
+                reason: format!("no usable RS256 key; ignored: [{}]", reasons.join("; ")),
+            });
         }
         Ok(set)
     }
@@ -85,12 +89,21 @@ impl KeySet {
     /// trying every key: an unnamed key is no key.
     pub fn select(&self, header: &Header) -> Result<&Jwk, Error> {
         let (name, found) = match (&header.kid, &header.x5t) {
-            (Some(kid), _) => (format!("kid {}", quote(kid)), self.keys.iter().find(|k| k.kid.as_deref() == Some(kid.as_str()))),
+            (Some(kid), _) => {
+                (format!("kid {}", quote(kid)), self.keys.iter().find(|k| k.kid.as_deref() == Some(kid.as_str())))
+            }
             (None, Some(x5t)) => (
                 format!("x5t {}", quote(x5t)),
-                self.keys.iter().find(|k| k.x5t.as_deref() == Some(x5t.as_str()) || (k.x5t.is_none() && k.kid.as_deref() == Some(x5t.as_str()))),
+                self.keys.iter().find(|k| {
+                    k.x5t.as_deref() == Some(x5t.as_str())
+                        || (k.x5t.is_none() && k.kid.as_deref() == Some(x5t.as_str()))
+                }),
             ),
-            (None, None) => return Err(Error::KeyNotFound { detail: "the token header names no key (neither kid nor x5t)".to_owned() }),
+            (None, None) => {
+                return Err(Error::KeyNotFound {
+                    detail: "the token header names no key (neither kid nor x5t)".to_owned(),
+                })
+            }
         };
         let Some(key) = found else {
             return Err(Error::KeyNotFound { detail: self.not_found_detail(&name, header) });
@@ -98,7 +111,11 @@ impl KeySet {
         if let Some(key_alg) = &key.alg {
             if *key_alg != header.alg {
                 return Err(Error::KeyNotFound {
-                    detail: format!("key {name} is for alg {}, the token says {} (RFC 8725 §3.1)", quote(key_alg), quote(&header.alg)),
+                    detail: format!(
+                        "key {name} is for alg {}, the token says {} (RFC 8725 §3.1)",
+                        quote(key_alg),
+                        quote(&header.alg)
+                    ),
                 });
             }
         }
@@ -130,7 +147,9 @@ fn describe_ignored(k: &IgnoredKey) -> String {
 fn no_private_members(members: &Object, index: usize) -> Result<(), Error> {
     match PRIVATE_MEMBERS.iter().find(|m| members.contains_key(**m)) {
         Some(member) => Err(Error::JwksInvalid {
-            reason: format!("keys[{index}] has private member {member:?}: a JWKS for verification must hold public keys only"),
+            reason: format!(
+                "keys[{index}] has private member {member:?}: a JWKS for verification must hold public keys only"
+            ),
         }),
         None => Ok(()),
     }

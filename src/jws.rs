@@ -22,13 +22,24 @@ pub fn split(token: &str) -> Result<CompactJws<'_>, Error> {
         return Err(Error::malformed("the token is empty"));
     }
     if token.starts_with('{') {
-        return Err(Error::malformed("JWS JSON serialisation is not accepted; send a compact token (RFC 8725bis §3.14)"));
+        return Err(Error::malformed(
+            "JWS JSON serialisation is not accepted; send a compact token (RFC 8725bis §3.14)",
+        ));
     }
     let dots = token.bytes().filter(|&b| b == b'.').count();
     match dots {
         2 => {}
-        4 => return Err(Error::malformed("five segments: an encrypted token (JWE) is not accepted; send the signed access token")),
-        _ => return Err(Error::malformed(format!("a compact JWS has 3 segments separated by '.', this has {}", dots + 1))),
+        4 => {
+            return Err(Error::malformed(
+                "five segments: an encrypted token (JWE) is not accepted; send the signed access token",
+            ))
+        }
+        _ => {
+            return Err(Error::malformed(format!(
+                "a compact JWS has 3 segments separated by '.', this has {}",
+                dots + 1
+            )))
+        }
     }
     let mut parts = token.splitn(3, '.');
     let (Some(header), Some(payload), Some(signature)) = (parts.next(), parts.next(), parts.next()) else {

@@ -31,9 +31,13 @@ impl Cloud {
     /// metadata reports for each cloud). Returns (v1, v2).
     pub fn issuer_templates(self) -> (&'static str, &'static str) {
         match self {
-            Cloud::Public => ("https://sts.windows.net/{tenantid}/", "https://login.microsoftonline.com/{tenantid}/v2.0"),
+            Cloud::Public => {
+                ("https://sts.windows.net/{tenantid}/", "https://login.microsoftonline.com/{tenantid}/v2.0")
+            }
             Cloud::UsGov => ("https://sts.windows.net/{tenantid}/", "https://login.microsoftonline.us/{tenantid}/v2.0"),
-            Cloud::China => ("https://sts.chinacloudapi.cn/{tenantid}/", "https://login.partner.microsoftonline.cn/{tenantid}/v2.0"),
+            Cloud::China => {
+                ("https://sts.chinacloudapi.cn/{tenantid}/", "https://login.partner.microsoftonline.cn/{tenantid}/v2.0")
+            }
         }
     }
 }
@@ -180,9 +184,13 @@ impl Policy {
         if json.len() > MAX_OPTIONS_BYTES {
             return Err(Error::config("options", format!("{} bytes; the limit is {MAX_OPTIONS_BYTES}", json.len())));
         }
-        let options = parse_object(json.as_bytes()).map_err(|e| Error::config("options", format!("not a JSON object: {e}")))?;
+        let options =
+            parse_object(json.as_bytes()).map_err(|e| Error::config("options", format!("not a JSON object: {e}")))?;
         if let Some(unknown) = options.keys().find(|k| !KNOWN_OPTIONS.contains(&k.as_str())) {
-            return Err(Error::config("options", format!("unknown option {}; known options are {}", quote(unknown), KNOWN_OPTIONS.join(", "))));
+            return Err(Error::config(
+                "options",
+                format!("unknown option {}; known options are {}", quote(unknown), KNOWN_OPTIONS.join(", ")),
+            ));
         }
         let audiences = audience(&options)?;
         let tenant_id = optional_str(&options, "tenantId")?;
@@ -197,7 +205,9 @@ impl Policy {
             cloud: cloud(&options)?,
             clock_tolerance_seconds: clock_tolerance(&options)?,
             accepted_versions: accepted_versions(&options)?,
-            allowed_client_ids: optional_list(&options, "allowedClientIds")?.map(|ids| non_empty_list("allowedClientIds", ids)).transpose()?,
+            allowed_client_ids: optional_list(&options, "allowedClientIds")?
+                .map(|ids| non_empty_list("allowedClientIds", ids))
+                .transpose()?,
             token_types: token_types(&options)?,
             requirements: Requirements {
                 scopes: permission_list(&options, "requiredScopes")?,
@@ -210,7 +220,12 @@ impl Policy {
             None | Some(Json::Null) => None,
             Some(Json::String(text)) => Some(text.clone()),
             Some(doc @ Json::Object(_)) => Some(doc.to_json_string()),
-            Some(other) => return Err(Error::config("jwks", format!("must be a JWKS object or its JSON text, found {}", other.type_name()))),
+            Some(other) => {
+                return Err(Error::config(
+                    "jwks",
+                    format!("must be a JWKS object or its JSON text, found {}", other.type_name()),
+                ))
+            }
         };
         Ok((policy, jwks))
     }
@@ -222,7 +237,8 @@ impl Requirements {
         if json.trim().is_empty() {
             return Ok(Requirements::default());
         }
-        let options = parse_object(json.as_bytes()).map_err(|e| Error::config("requirements", format!("not a JSON object: {e}")))?;
+        let options = parse_object(json.as_bytes())
+            .map_err(|e| Error::config("requirements", format!("not a JSON object: {e}")))?;
         Ok(Requirements {
             scopes: permission_list(&options, "requiredScopes")?,
             roles: permission_list(&options, "requiredRoles")?,
@@ -259,12 +275,19 @@ fn optional_list(options: &Object, name: &'static str) -> Result<Option<Vec<Stri
             for item in items {
                 match item {
                     Json::String(s) => out.push(s.clone()),
-                    other => return Err(Error::config(name, format!("must hold strings only, found {}", other.type_name()))),
+                    other => {
+                        return Err(Error::config(name, format!("must hold strings only, found {}", other.type_name())))
+                    }
                 }
             }
             out
         }
-        Some(other) => return Err(Error::config(name, format!("must be a string or an array of strings, found {}", other.type_name()))),
+        Some(other) => {
+            return Err(Error::config(
+                name,
+                format!("must be a string or an array of strings, found {}", other.type_name()),
+            ))
+        }
     };
     if items.len() > MAX_POLICY_LIST {
         return Err(Error::config(name, format!("{} entries; the limit is {MAX_POLICY_LIST}", items.len())));
@@ -283,8 +306,9 @@ fn non_empty_list(name: &'static str, items: Vec<String>) -> Result<Vec<String>,
 }
 
 fn audience(options: &Object) -> Result<Vec<String>, Error> {
-    let audiences = optional_list(options, "audience")?
-        .ok_or_else(|| Error::config("audience", "is required: the API's client id (GUID) and/or App ID URI (api://...)"))?;
+    let audiences = optional_list(options, "audience")?.ok_or_else(|| {
+        Error::config("audience", "is required: the API's client id (GUID) and/or App ID URI (api://...)")
+    })?;
     non_empty_list("audience", audiences)
 }
 
@@ -295,7 +319,10 @@ fn issuers(options: &Object) -> Result<Vec<String>, Error> {
         .map(|issuer| {
             let normalised = replace_placeholder_case_insensitively(&issuer);
             if normalised.matches(TENANT_PLACEHOLDER).count() > 1 {
-                return Err(Error::config("issuers", format!("{} has more than one {TENANT_PLACEHOLDER}", quote(&issuer))));
+                return Err(Error::config(
+                    "issuers",
+                    format!("{} has more than one {TENANT_PLACEHOLDER}", quote(&issuer)),
+                ));
             }
             Ok(normalised)
         })
@@ -325,7 +352,10 @@ fn tenant_guids(list: Vec<String>) -> Result<Vec<String>, Error> {
             if is_guid(&t) {
                 Ok(t.to_ascii_lowercase())
             } else {
-                Err(Error::config("allowedTenants", format!("{} is not a tenant id (GUID); use [\"*\"] alone to allow every tenant", quote(&t))))
+                Err(Error::config(
+                    "allowedTenants",
+                    format!("{} is not a tenant id (GUID); use [\"*\"] alone to allow every tenant", quote(&t)),
+                ))
             }
         })
         .collect()
@@ -334,7 +364,11 @@ fn tenant_guids(list: Vec<String>) -> Result<Vec<String>, Error> {
 /// The tenant rule from `tenantId` and `allowedTenants` (entra-rules.md AadIssuerValidator): a GUID is a
 /// single tenant (plus any listed); `common`/`organizations` are multi-tenant and need an explicit
 /// allow-list (`["*"]` for every tenant) so that "any tenant in the world" is never a default.
-fn tenants(tenant_id: Option<&str>, allowed: Option<Vec<String>>, issuers: &[String]) -> Result<(Tenants, bool), Error> {
+fn tenants(
+    tenant_id: Option<&str>,
+    allowed: Option<Vec<String>>,
+    issuers: &[String],
+) -> Result<(Tenants, bool), Error> {
     let any = allowed.as_ref().is_some_and(|list| list.iter().any(|t| t == "*"));
     if any && allowed.as_ref().is_some_and(|list| list.len() != 1) {
         return Err(Error::config("allowedTenants", "\"*\" must be the only entry"));
@@ -342,7 +376,10 @@ fn tenants(tenant_id: Option<&str>, allowed: Option<Vec<String>>, issuers: &[Str
     match tenant_id {
         Some(id) if is_guid(id) => {
             if any {
-                return Err(Error::config("allowedTenants", "[\"*\"] needs tenantId \"common\" or \"organizations\"; a tenant GUID means a single tenant"));
+                return Err(Error::config(
+                    "allowedTenants",
+                    "[\"*\"] needs tenantId \"common\" or \"organizations\"; a tenant GUID means a single tenant",
+                ));
             }
             let mut list = vec![id.to_ascii_lowercase()];
             for extra in tenant_guids(allowed.unwrap_or_default())? {
@@ -364,7 +401,10 @@ fn tenants(tenant_id: Option<&str>, allowed: Option<Vec<String>>, issuers: &[Str
             };
             Ok((tenants, true))
         }
-        Some(other) => Err(Error::config("tenantId", format!("{} is neither a tenant GUID nor \"common\", \"organizations\" or \"consumers\"", quote(other)))),
+        Some(other) => Err(Error::config(
+            "tenantId",
+            format!("{} is neither a tenant GUID nor \"common\", \"organizations\" or \"consumers\"", quote(other)),
+        )),
         None => {
             if issuers.is_empty() {
                 return Err(Error::config("tenantId", "is required unless issuers are given"));
@@ -388,7 +428,9 @@ fn cloud(options: &Object) -> Result<Cloud, Error> {
         None | Some("public") => Ok(Cloud::Public),
         Some("usgov") => Ok(Cloud::UsGov),
         Some("china") => Ok(Cloud::China),
-        Some(other) => Err(Error::config("cloud", format!("{} is not one of \"public\", \"usgov\", \"china\"", quote(other)))),
+        Some(other) => {
+            Err(Error::config("cloud", format!("{} is not one of \"public\", \"usgov\", \"china\"", quote(other))))
+        }
     }
 }
 
@@ -397,9 +439,14 @@ fn clock_tolerance(options: &Object) -> Result<u64, Error> {
         None | Some(Json::Null) => Ok(DEFAULT_CLOCK_TOLERANCE_SECONDS),
         Some(Json::Number(n)) => match n.as_u64() {
             Some(secs) if secs <= MAX_CLOCK_TOLERANCE_SECONDS => Ok(secs),
-            _ => Err(Error::config("clockToleranceSeconds", format!("{n} is not a whole number of seconds from 0 to {MAX_CLOCK_TOLERANCE_SECONDS}"))),
+            _ => Err(Error::config(
+                "clockToleranceSeconds",
+                format!("{n} is not a whole number of seconds from 0 to {MAX_CLOCK_TOLERANCE_SECONDS}"),
+            )),
         },
-        Some(other) => Err(Error::config("clockToleranceSeconds", format!("must be a number, found {}", other.type_name()))),
+        Some(other) => {
+            Err(Error::config("clockToleranceSeconds", format!("must be a number, found {}", other.type_name())))
+        }
     }
 }
 
@@ -409,7 +456,10 @@ fn accepted_versions(options: &Object) -> Result<Vec<TokenVersion>, Error> {
     };
     non_empty_list("acceptedVersions", list)?
         .iter()
-        .map(|v| TokenVersion::parse(v).ok_or_else(|| Error::config("acceptedVersions", format!("{} is not \"1.0\" or \"2.0\"", quote(v)))))
+        .map(|v| {
+            TokenVersion::parse(v)
+                .ok_or_else(|| Error::config("acceptedVersions", format!("{} is not \"1.0\" or \"2.0\"", quote(v))))
+        })
         .collect()
 }
 
@@ -418,7 +468,9 @@ fn token_types(options: &Object) -> Result<TokenTypes, Error> {
         None | Some("any") => Ok(TokenTypes::Any),
         Some("user") => Ok(TokenTypes::User),
         Some("app") => Ok(TokenTypes::App),
-        Some(other) => Err(Error::config("tokenTypes", format!("{} is not one of \"any\", \"user\", \"app\"", quote(other)))),
+        Some(other) => {
+            Err(Error::config("tokenTypes", format!("{} is not one of \"any\", \"user\", \"app\"", quote(other))))
+        }
     }
 }
 

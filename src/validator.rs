@@ -54,7 +54,10 @@ impl ValidatedToken {
         out.insert("version".into(), text(self.version.as_str()));
         out.insert("issuer".into(), text(&self.issuer));
         out.insert("audience".into(), text(&self.audience));
-        out.insert("expiresAt".into(), serde_json::Number::from_f64(self.expires_at).map(Json::Number).unwrap_or(Json::Null));
+        out.insert(
+            "expiresAt".into(),
+            serde_json::Number::from_f64(self.expires_at).map(Json::Number).unwrap_or(Json::Null),
+        );
         out.insert("keyId".into(), opt(&self.key_id));
         Json::Object(out)
     }
@@ -107,7 +110,9 @@ impl Validator {
         let header = header::parse(&jws::decode_segment(segments.header, "header")?)?;
         header::algorithm_allowed(&header, &self.policy.algorithms)?;
         header::graph_nonce(&header)?;
-        let keys = self.keys.as_ref().ok_or_else(|| Error::KeyNotFound { detail: "no JWKS has been loaded (pass options.jwks or call setJwks)".to_owned() })?;
+        let keys = self.keys.as_ref().ok_or_else(|| Error::KeyNotFound {
+            detail: "no JWKS has been loaded (pass options.jwks or call setJwks)".to_owned(),
+        })?;
         let key = keys.select(&header)?;
         let signature = jws::decode_segment(segments.signature, "signature")?;
         let digest: [u8; 32] = Sha256::digest(segments.signing_input.as_bytes()).into();
@@ -115,11 +120,19 @@ impl Validator {
             return Err(Error::SignatureInvalid { kid: header.kid.clone().or(header.x5t.clone()).unwrap_or_default() });
         }
         let payload = jws::decode_segment(segments.payload, "payload")?;
-        let claims = parse_object(&payload).map_err(|e| Error::malformed(format!("payload is not a JSON object (RFC 7519 §7.2): {e}")))?;
+        let claims = parse_object(&payload)
+            .map_err(|e| Error::malformed(format!("payload is not a JSON object (RFC 7519 §7.2): {e}")))?;
         self.check_claims(claims, now, call, key.issuer.as_deref(), header.kid.or(header.x5t))
     }
 
-    fn check_claims(&self, claims: Object, now: f64, call: &Requirements, key_issuer: Option<&str>, key_id: Option<String>) -> Result<ValidatedToken, Error> {
+    fn check_claims(
+        &self,
+        claims: Object,
+        now: f64,
+        call: &Requirements,
+        key_issuer: Option<&str>,
+        key_id: Option<String>,
+    ) -> Result<ValidatedToken, Error> {
         let policy = &self.policy;
         let leeway = policy.clock_tolerance_seconds;
         let version = claims::version(&claims, &policy.accepted_versions)?;

@@ -16,7 +16,10 @@ fn error_json(error: &Error) -> Json {
     out.insert("claim".into(), error.claim().map(|c| Json::String(c.to_owned())).unwrap_or(Json::Null));
     out.insert("message".into(), Json::String(error.to_string()));
     if let Some(required) = error.required_permissions() {
-        out.insert("requiredPermissions".into(), Json::Array(required.iter().map(|s| Json::String(s.clone())).collect()));
+        out.insert(
+            "requiredPermissions".into(),
+            Json::Array(required.iter().map(|s| Json::String(s.clone())).collect()),
+        );
     }
     Json::Object(out)
 }

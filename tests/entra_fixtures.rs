@@ -27,7 +27,11 @@ struct Fixture {
 fn fixture(name: &str) -> Option<Fixture> {
     let path = fixtures_dir()?.join(format!("{name}.json"));
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    Some(Fixture { token: doc["token"].as_str().unwrap().to_owned(), jwks: doc["jwks"].clone(), claims: doc["expected"]["claims"].clone() })
+    Some(Fixture {
+        token: doc["token"].as_str().unwrap().to_owned(),
+        jwks: doc["jwks"].clone(),
+        claims: doc["expected"]["claims"].clone(),
+    })
 }
 
 /// The policy a real API in that tenant would configure: its tenant, its audience, the token's version.
@@ -102,7 +106,10 @@ fn real_v1_access_token_2016_spn_audience_ok() {
     assert_eq!(t.scopes, vec!["user_impersonation"]);
     // Expired long ago: with the real clock it fails.
     let v = validator_for(&f, json!({}));
-    assert_eq!(v.validate(&f.token, 1_767_225_600.0, &Requirements::default()).unwrap_err().code(), ErrorCode::TokenExpired);
+    assert_eq!(
+        v.validate(&f.token, 1_767_225_600.0, &Requirements::default()).unwrap_err().code(),
+        ErrorCode::TokenExpired
+    );
 }
 
 #[test]
@@ -136,7 +143,10 @@ fn real_b2c_id_token_2016_trailing_slash_issuer_refused_as_id_token() {
     assert_eq!(e.code(), ErrorCode::TokenTypeNotAllowed, "issuer matched exactly, then: {e}");
     // Without the custom issuer it is not an issuer this API trusts.
     let v = validator_for(&f, json!({ "tenantId": "22bf40c6-1186-4ea5-b49b-3dc4ec0f54eb" }));
-    assert!(matches!(at_iat(&v, &f).unwrap_err().code(), ErrorCode::ClaimInvalid | ErrorCode::IssuerInvalid | ErrorCode::ClaimMissing));
+    assert!(matches!(
+        at_iat(&v, &f).unwrap_err().code(),
+        ErrorCode::ClaimInvalid | ErrorCode::IssuerInvalid | ErrorCode::ClaimMissing
+    ));
 }
 
 #[test]
@@ -176,11 +186,19 @@ fn real_graph_token_2024_fails_graph_token() {
 #[test]
 fn real_entra_jwks_history_2024_all_keys_usable() {
     let Some(dir) = fixtures_dir() else { return };
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("entra_common_jwks_history_2024.json")).unwrap()).unwrap();
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("entra_common_jwks_history_2024.json")).unwrap())
+            .unwrap();
     let keys: Vec<Value> = doc.as_object().unwrap().values().map(|entry| entry["jwk"].clone()).collect();
     assert_eq!(keys.len(), 42);
-    let mut v = Validator::from_options_json(&json!({"tenantId": "common", "allowedTenants": ["*"], "audience": "x"}).to_string()).unwrap();
+    let mut v = Validator::from_options_json(
+        &json!({"tenantId": "common", "allowedTenants": ["*"], "audience": "x"}).to_string(),
+    )
+    .unwrap();
     let set = v.set_jwks(json!({ "keys": keys }).to_string().as_bytes()).unwrap();
     assert_eq!(set.keys().len(), 42, "ignored: {:?}", set.ignored());
-    assert!(set.keys().iter().all(|k| k.issuer.as_deref().is_some_and(|i| i.contains("{tenantid}") || i.contains("9188040d"))));
+    assert!(set
+        .keys()
+        .iter()
+        .all(|k| k.issuer.as_deref().is_some_and(|i| i.contains("{tenantid}") || i.contains("9188040d"))));
 }

@@ -397,7 +397,7 @@ both! {
     }
     fn aud_duplicate_member_fails() {
         let header = b64json(&json!({"alg": "RS256", "kid": "main-2048"}));
-        let body = v2_user_claims().to_string().replacen('{', &format!("{{\"aud\":\"x\","), 1);
+        let body = v2_user_claims().to_string().replacen('{', "{\"aud\":\"x\",", 1);
         let token = mint_raw(&keys().main, &header, &entra_guard::base64url::encode(body.as_bytes()));
         expect_code(check(&validator(), &token), "token_malformed");
     }

@@ -5,12 +5,7 @@
 //! without them every test here prints a SKIPPED line and passes, so the crate tests on its own.
 //! Native only: the tests read files.
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::PathBuf;
 
@@ -24,10 +19,7 @@ fn vectors_dir() -> PathBuf {
 
 fn hex(s: &str) -> Vec<u8> {
     assert!(s.len() % 2 == 0, "odd-length hex {s:?}");
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digit"))
-        .collect()
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digit")).collect()
 }
 
 /// Base64url without padding (RFC 7515 §2), tolerant of trailing '=' so either spelling in the data works.
@@ -88,17 +80,11 @@ fn run_file(name: &str, expect_bits: usize) -> Option<Summary> {
     let path = dir.join(format!("{name}_test.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc: Value = serde_json::from_str(&text).expect("vector file is JSON");
-    assert_eq!(
-        doc["schema"], "rsassa_pkcs1_verify_schema_v1.json",
-        "{name}: schema changed"
-    );
+    assert_eq!(doc["schema"], "rsassa_pkcs1_verify_schema_v1.json", "{name}: schema changed");
 
     let mut sum = Summary::default();
     for group in doc["testGroups"].as_array().expect("testGroups") {
-        assert_eq!(
-            group["sha"], "SHA-256",
-            "{name}: only SHA-256 files are expected"
-        );
+        assert_eq!(group["sha"], "SHA-256", "{name}: only SHA-256 files are expected");
         assert_eq!(group["keySize"].as_u64(), Some(expect_bits as u64));
 
         // The JWK is what production code sees; the hex INTEGER form must describe the same key.
@@ -106,22 +92,12 @@ fn run_file(name: &str, expect_bits: usize) -> Option<Summary> {
         let (n, e) = if jwk.is_object() {
             let n = b64url(jwk["n"].as_str().expect("keyJwk.n"));
             let e = b64url(jwk["e"].as_str().expect("keyJwk.e"));
-            assert_ne!(
-                n.first(),
-                Some(&0),
-                "{name}: keyJwk.n is expected to be minimal"
-            );
+            assert_ne!(n.first(), Some(&0), "{name}: keyJwk.n is expected to be minimal");
             (n, e)
         } else {
             let pk = &group["publicKey"];
-            let n = hex(pk["modulus"]
-                .as_str()
-                .or(group["n"].as_str())
-                .expect("modulus"));
-            let e = hex(pk["publicExponent"]
-                .as_str()
-                .or(group["e"].as_str())
-                .expect("exponent"));
+            let n = hex(pk["modulus"].as_str().or(group["n"].as_str()).expect("modulus"));
+            let e = hex(pk["publicExponent"].as_str().or(group["e"].as_str()).expect("exponent"));
             (n, e)
         };
         if let Some(modulus_hex) = group["publicKey"]["modulus"].as_str() {
@@ -134,10 +110,8 @@ fn run_file(name: &str, expect_bits: usize) -> Option<Summary> {
             sum.tests += 1;
             let tc_id = t["tcId"].as_u64().expect("tcId");
             let result = t["result"].as_str().expect("result");
-            let flags: Vec<&str> = t["flags"]
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
+            let flags: Vec<&str> =
+                t["flags"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
             let msg = hex(t["msg"].as_str().expect("msg"));
             let sig = hex(t["sig"].as_str().expect("sig"));
             let digest: [u8; 32] = Sha256::digest(&msg).into();
@@ -190,11 +164,7 @@ fn check(name: &str, bits: usize) {
     };
     assert!(sum.tests > 0, "{name}: no tests read");
     assert!(sum.valid_verified > 0, "{name}: no valid vector exercised");
-    assert!(
-        sum.disagreements.is_empty(),
-        "{name}: {:#?}",
-        sum.disagreements
-    );
+    assert!(sum.disagreements.is_empty(), "{name}: {:#?}", sum.disagreements);
 }
 
 #[test]
@@ -225,12 +195,9 @@ fn bench_verify_rs256_2048() {
     const ITERS: u32 = 2000;
     let pem = include_str!("keys/rsa2048.pem");
     let private = rsa::RsaPrivateKey::from_pkcs8_pem(pem).expect("test key");
-    let key = RsaPublicKey::new(&private.n().to_bytes_be(), &private.e().to_bytes_be())
-        .expect("key accepted");
+    let key = RsaPublicKey::new(&private.n().to_bytes_be(), &private.e().to_bytes_be()).expect("key accepted");
     let digest: [u8; 32] = Sha256::digest(b"benchmark payload").into();
-    let sig = private
-        .sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &digest)
-        .expect("sign");
+    let sig = private.sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &digest).expect("sign");
     assert!(key.verify_pkcs1v15_sha256(&digest, &sig));
 
     for _ in 0..100 {
@@ -238,9 +205,7 @@ fn bench_verify_rs256_2048() {
     }
     let start = Instant::now();
     for _ in 0..ITERS {
-        assert!(black_box(
-            key.verify_pkcs1v15_sha256(black_box(&digest), black_box(&sig))
-        ));
+        assert!(black_box(key.verify_pkcs1v15_sha256(black_box(&digest), black_box(&sig))));
     }
     let per_verify = start.elapsed().as_secs_f64() * 1e6 / f64::from(ITERS);
 
