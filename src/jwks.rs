@@ -18,6 +18,9 @@ pub struct Jwk {
     /// Entra's per-key issuer, e.g. `https://login.microsoftonline.com/{tenantid}/v2.0`.
     pub issuer: Option<String>,
     pub rsa: RsaPublicKey,
+    /// Identifies this exact key (kid, modulus, exponent, alg, issuer): cached tokens verified by a key
+    /// whose fingerprint is absent from a new JWKS are dropped.
+    pub fingerprint: u64,
 }
 
 /// A key the set contained but that can never verify a token here, and why. Kept for messages.
@@ -183,7 +186,9 @@ fn usable_key(members: &Object) -> Result<Jwk, String> {
     let n = base64url_uint(members, "n")?;
     let e = base64url_uint(members, "e")?;
     let rsa = rsa_key(&n, &e)?;
-    Ok(Jwk { kid, x5t, alg, issuer, rsa })
+    let text = |s: &Option<String>| s.as_deref().unwrap_or_default().as_bytes().to_vec();
+    let fingerprint = crate::cache::fingerprint(&[&text(&kid), &n, &e, &text(&alg), &text(&issuer)]);
+    Ok(Jwk { kid, x5t, alg, issuer, rsa, fingerprint })
 }
 
 /// RFC 7517 §4.1: only `kty` RSA can verify RS256.

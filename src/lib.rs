@@ -11,6 +11,7 @@
 //! | 5 | [`rsa`] | RSASSA-PKCS1-v1_5 + SHA-256 verification with per-key precomputation |
 //! | 6 | [`claims`] | one pure function per Entra / RFC 7519 claim rule |
 //! | 7 | [`validator`] | the order of the checks and the result a caller sees |
+//! | - | [`cache`] | verified tokens remembered; a hit re-checks time and permissions only |
 //!
 //! Configuration lives in [`policy`]; every failure is an [`Error`] with a stable code and HTTP status.
 //! The wasm-bindgen boundary is in `wasm` (compiled only for `wasm32`) and only converts.
@@ -20,6 +21,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 pub mod base64url;
+pub mod cache;
 pub mod claims;
 pub mod error;
 pub mod header;

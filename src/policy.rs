@@ -140,9 +140,11 @@ pub struct Policy {
     pub requirements: Requirements,
     /// Accepted `alg` values. Default and only implemented value: `RS256` (what Entra signs with).
     pub algorithms: Vec<String>,
+    /// Verified tokens remembered ([`crate::cache`]). Default [`DEFAULT_CACHE_SIZE`]; 0 turns the cache off.
+    pub cache_size: usize,
 }
 
-const KNOWN_OPTIONS: [&str; 14] = [
+const KNOWN_OPTIONS: [&str; 15] = [
     "jwks",
     "tenantId",
     "allowedTenants",
@@ -157,7 +159,15 @@ const KNOWN_OPTIONS: [&str; 14] = [
     "requiredRoles",
     "scopeMatch",
     "algorithms",
+    "cacheSize",
 ];
+
+/// Verified tokens remembered by default. A busy MCP server sees one token per client session for up
+/// to an hour; a thousand entries of a few KB each bound the cache near 4 MB.
+pub const DEFAULT_CACHE_SIZE: usize = 1000;
+
+/// Largest `cacheSize` accepted: at the 16 KiB token limit, about 1.6 GB of tokens. Beyond that it is a typo.
+pub const MAX_CACHE_SIZE: usize = 100_000;
 
 impl Policy {
     /// A single-tenant policy: the common case, and the one tests start from.
@@ -174,6 +184,7 @@ impl Policy {
             token_types: TokenTypes::Any,
             requirements: Requirements::default(),
             algorithms: vec!["RS256".to_owned()],
+            cache_size: DEFAULT_CACHE_SIZE,
         }
     }
 
@@ -215,6 +226,7 @@ impl Policy {
                 scope_match: scope_match(&options, "scopeMatch")?,
             },
             algorithms: algorithms(&options)?,
+            cache_size: cache_size(&options)?,
         };
         let jwks = match options.get("jwks") {
             None | Some(Json::Null) => None,
@@ -500,4 +512,15 @@ fn algorithms(options: &Object) -> Result<Vec<String>, Error> {
         return Err(Error::config("algorithms", format!("{} is not supported; Entra signs access tokens with RS256, the only algorithm implemented (never none, never HMAC)", quote(bad))));
     }
     Ok(list)
+}
+
+fn cache_size(options: &Object) -> Result<usize, Error> {
+    match options.get("cacheSize") {
+        None | Some(Json::Null) => Ok(DEFAULT_CACHE_SIZE),
+        Some(Json::Number(n)) => match n.as_u64() {
+            Some(size) if size <= MAX_CACHE_SIZE as u64 => Ok(size as usize),
+            _ => Err(Error::config("cacheSize", format!("{n} is not a whole number from 0 to {MAX_CACHE_SIZE}"))),
+        },
+        Some(other) => Err(Error::config("cacheSize", format!("must be a number, found {}", other.type_name()))),
+    }
 }

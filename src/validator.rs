@@ -1,6 +1,7 @@
 //! The order of the checks, and what a caller gets back. Everything about the token's bytes and its
 //! signature is settled before any claim is read (RFC 8725 §3.3).
 
+use crate::cache::TokenCache;
 use crate::claims;
 use crate::error::Error;
 use crate::header;
@@ -9,6 +10,7 @@ use crate::jwks::KeySet;
 use crate::jws;
 use crate::policy::{Policy, Requirements, TokenVersion};
 use sha2::{Digest, Sha256};
+use std::sync::{Mutex, MutexGuard};
 
 /// A token that passed every check, with the identity an API authorises on.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,16 +65,45 @@ impl ValidatedToken {
     }
 }
 
-/// A policy and the keys it trusts. Holds no clock and does no I/O.
+/// How a validation was answered, for bindings that mirror the cache (see `wasm`).
 #[derive(Debug, Clone)]
+pub struct Answer {
+    /// The result: always for a fresh validation; for a cache hit only when asked for.
+    pub result: Option<ValidatedToken>,
+    /// Where the result is cached: (slot, generation).
+    pub cached_as: Option<(usize, u32)>,
+    /// True when the token was found in the cache (no signature work was done).
+    pub from_cache: bool,
+}
+
+/// A policy, the keys it trusts and the tokens it has verified. Holds no clock and does no I/O.
+#[derive(Debug)]
 pub struct Validator {
     policy: Policy,
     keys: Option<KeySet>,
+    // A Mutex keeps Validator Sync for native users; in single-threaded wasm it costs next to nothing.
+    cache: Mutex<TokenCache>,
 }
 
 impl Validator {
     pub fn new(policy: Policy) -> Validator {
-        Validator { policy, keys: None }
+        let cache = Mutex::new(TokenCache::new(policy.cache_size));
+        Validator { policy, keys: None, cache }
+    }
+
+    fn cache(&self) -> MutexGuard<'_, TokenCache> {
+        // With panic=abort nothing can poison the lock; recover the data rather than panic if it were.
+        self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Number of tokens currently cached.
+    pub fn cached_tokens(&self) -> usize {
+        self.cache().len()
+    }
+
+    /// A copy of the cached result in `slot`, if it still holds the entry of that generation.
+    pub fn cached_result(&self, slot: usize, generation: u32) -> Option<ValidatedToken> {
+        self.cache().get(slot, generation).map(|entry| entry.result.clone())
     }
 
     /// Builds a validator from the JS options object (see [`Policy::from_options_json`]).
@@ -94,18 +125,64 @@ impl Validator {
     }
 
     /// Replaces the trusted keys. On error the previous keys stay in force, so a bad refresh
-    /// never leaves a running server without keys.
+    /// never leaves a running server without keys. Cached tokens whose key is gone are forgotten.
     pub fn set_jwks(&mut self, json: &[u8]) -> Result<&KeySet, Error> {
         let keys = KeySet::parse(json)?;
+        let fingerprints: Vec<u64> = keys.keys().iter().map(|k| k.fingerprint).collect();
+        self.cache().retain_keys(&fingerprints);
         Ok(self.keys.insert(keys))
     }
 
     /// Validates `token` at time `now` (seconds since the epoch) against the policy plus `call`'s
     /// extra requirements. The caller supplies the time; this crate never reads a clock.
     pub fn validate(&self, token: &str, now: f64, call: &Requirements) -> Result<ValidatedToken, Error> {
+        let answer = self.answer(token, now, call, true)?;
+        answer.result.ok_or_else(|| Error::malformed("internal: a cache hit returned no result"))
+    }
+
+    /// [`Validator::validate`], telling whether and where the result is cached. With `copy_hits` false
+    /// a hit returns no result (the caller keeps its own copy under the slot and generation).
+    pub fn answer(&self, token: &str, now: f64, call: &Requirements, copy_hits: bool) -> Result<Answer, Error> {
         if !now.is_finite() || now < 0.0 {
             return Err(Error::config("now", "must be a finite, non-negative number of seconds since the epoch"));
         }
+        jws::token_size(token)?;
+        if let Some(answer) = self.answer_from_cache(token, now, call, copy_hits) {
+            return answer;
+        }
+        let (result, key_fingerprint) = self.verify(token, now, call)?;
+        let cached_as = self.cache().insert(token, result.clone(), key_fingerprint);
+        Ok(Answer { result: Some(result), cached_as, from_cache: false })
+    }
+
+    /// A hit skips everything that cannot change for the same bytes, and re-checks what can: the time
+    /// and this call's permissions ([`Validator::per_call`], shared with a fresh validation).
+    fn answer_from_cache(
+        &self,
+        token: &str,
+        now: f64,
+        call: &Requirements,
+        copy_hits: bool,
+    ) -> Option<Result<Answer, Error>> {
+        let mut cache = self.cache();
+        let (slot, entry) = cache.lookup(token)?;
+        let cached = &entry.result;
+        match self.per_call(&cached.claims, &cached.scopes, &cached.roles, now, call) {
+            Ok(_) => Some(Ok(Answer {
+                result: copy_hits.then(|| cached.clone()),
+                cached_as: Some((slot, entry.generation)),
+                from_cache: true,
+            })),
+            Err(expired @ Error::TokenExpired { .. }) => {
+                cache.remove(slot);
+                Some(Err(expired))
+            }
+            Err(other) => Some(Err(other)),
+        }
+    }
+
+    /// The full validation: bytes, header, key, signature, then claims.
+    fn verify(&self, token: &str, now: f64, call: &Requirements) -> Result<(ValidatedToken, u64), Error> {
         let segments = jws::split(token)?;
         let header = header::parse(&jws::decode_segment(segments.header, "header")?)?;
         header::algorithm_allowed(&header, &self.policy.algorithms)?;
@@ -122,7 +199,28 @@ impl Validator {
         let payload = jws::decode_segment(segments.payload, "payload")?;
         let claims = parse_object(&payload)
             .map_err(|e| Error::malformed(format!("payload is not a JSON object (RFC 7519 §7.2): {e}")))?;
-        self.check_claims(claims, now, call, key.issuer.as_deref(), header.kid.or(header.x5t))
+        let result = self.check_claims(claims, now, call, key.issuer.as_deref(), header.kid.or(header.x5t))?;
+        Ok((result, key.fingerprint))
+    }
+
+    /// The checks that depend on the call rather than on the token's bytes: time (RFC 7519 §4.1.4-5)
+    /// and required scopes and roles (the policy's, then the call's). Returns `exp`.
+    fn per_call(
+        &self,
+        claims: &Object,
+        scopes: &[String],
+        roles: &[String],
+        now: f64,
+        call: &Requirements,
+    ) -> Result<f64, Error> {
+        let leeway = self.policy.clock_tolerance_seconds;
+        let expires_at = claims::expiration(claims, now, leeway)?;
+        claims::not_before(claims, now, leeway)?;
+        for requirements in [&self.policy.requirements, call] {
+            claims::required_scopes(scopes, requirements)?;
+            claims::required_roles(roles, requirements)?;
+        }
+        Ok(expires_at)
     }
 
     fn check_claims(
@@ -134,7 +232,6 @@ impl Validator {
         key_id: Option<String>,
     ) -> Result<ValidatedToken, Error> {
         let policy = &self.policy;
-        let leeway = policy.clock_tolerance_seconds;
         let version = claims::version(&claims, &policy.accepted_versions)?;
         let tid = claims::tenant_id(&claims)?;
         let templates = claims::issuer_templates(policy, version);
@@ -142,8 +239,6 @@ impl Validator {
         claims::signing_key_issuer(key_issuer, issuer, tid, policy.cloud)?;
         claims::tenant(tenant.as_deref(), &policy.tenants)?;
         let audience = claims::audience(&claims, &policy.audiences)?;
-        let expires_at = claims::expiration(&claims, now, leeway)?;
-        claims::not_before(&claims, now, leeway)?;
         claims::issued_at(&claims)?;
         claims::not_id_token(&claims)?;
         let client_id = claims::client_id(&claims)?;
@@ -152,10 +247,7 @@ impl Validator {
         claims::token_type_allowed(is_app_only, policy.token_types)?;
         let scopes = claims::scopes(&claims)?;
         let roles = claims::roles(&claims)?;
-        for requirements in [&policy.requirements, call] {
-            claims::required_scopes(&scopes, requirements)?;
-            claims::required_roles(&roles, requirements)?;
-        }
+        let expires_at = self.per_call(&claims, &scopes, &roles, now, call)?;
         let text = |name: &str| claims.get(name).and_then(Json::as_str).map(str::to_owned);
         Ok(ValidatedToken {
             tenant_id: tenant,

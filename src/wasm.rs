@@ -73,11 +73,41 @@ impl WasmValidator {
 
     /// Validates a token at `now` (seconds since the epoch) with per-call requirements
     /// (`{"requiredScopes":[…],"requiredRoles":[…],"scopeMatch":"all"|"any"}` or an empty string).
+    /// Returns `{"ok":result,"slot":[slot,generation]}` for a fresh success (`slot` when cached),
+    /// `{"hit":[slot,generation]}` for a cache hit (the JS layer keeps the parsed result of each slot,
+    /// so a hit crosses the boundary as a few bytes), or `{"error":…}`.
     pub fn validate(&self, token: &str, now: f64, requirements_json: &str) -> String {
+        let answer =
+            Requirements::from_json(requirements_json).and_then(|call| self.inner.answer(token, now, &call, false));
+        let slot_json = |(slot, generation): (usize, u32)| {
+            Json::Array(vec![Json::Number(slot.into()), Json::Number(generation.into())])
+        };
+        let mut out = Object::new();
+        match answer {
+            Ok(answer) if answer.from_cache => {
+                out.insert("hit".into(), answer.cached_as.map(slot_json).unwrap_or(Json::Null));
+            }
+            Ok(answer) => {
+                out.insert("ok".into(), answer.result.map(|r| r.to_json()).unwrap_or(Json::Null));
+                if let Some(cached_as) = answer.cached_as {
+                    out.insert("slot".into(), slot_json(cached_as));
+                }
+            }
+            Err(error) => {
+                out.insert("error".into(), error_json(&error));
+            }
+        }
+        Json::Object(out).to_json_string()
+    }
+
+    /// The cached result in `slot` if it still has `generation` (for a JS layer that lost its copy).
+    #[wasm_bindgen(js_name = cachedResult)]
+    pub fn cached_result(&self, slot: usize, generation: u32) -> String {
         envelope(
-            Requirements::from_json(requirements_json)
-                .and_then(|call| self.inner.validate(token, now, &call))
-                .map(|validated| validated.to_json()),
+            self.inner
+                .cached_result(slot, generation)
+                .map(|r| r.to_json())
+                .ok_or_else(|| Error::malformed("the cached result was replaced; validate the token again")),
         )
     }
 }

@@ -51,8 +51,21 @@ function requirementsJson(call) {
   return JSON.stringify({ requiredScopes, requiredRoles, scopeMatch });
 }
 
+/** Results are shared between calls (see the cache below), so they are made immutable. */
+function deepFreeze(value) {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze(value[key]);
+  }
+  return value;
+}
+
 export class EntraValidator {
   #core;
+  // The parsed result of each slot of the core's verified-token cache, by slot: { generation, result }.
+  // The core decides every hit (exact token, time, this call's permissions); on a hit it answers with
+  // the slot and generation only, and the result parsed when the token was first verified is reused.
+  #slots = [];
 
   /** @param {import('../index.js').EntraValidatorOptions} options */
   constructor(options) {
@@ -77,7 +90,9 @@ export class EntraValidator {
   setJwks(jwks) {
     const text = typeof jwks === 'string' ? jwks : JSON.stringify(jwks);
     if (typeof text !== 'string') throw new EntraTokenError({ code: 'jwks_invalid', status: 500, claim: null, message: 'JWKS cannot be used: expected an object or JSON text' });
-    return unwrap(this.#core.setJwks(text));
+    const loaded = unwrap(this.#core.setJwks(text));
+    this.#slots = [];
+    return loaded;
   }
 
   /** Validates a bearer token (without the `Bearer ` prefix). Returns the identity, or throws EntraTokenError. */
@@ -85,12 +100,26 @@ export class EntraValidator {
     if (typeof token !== 'string') {
       throw new EntraTokenError({ code: 'token_malformed', status: 401, claim: null, message: 'token is malformed: expected a string' });
     }
-    return unwrap(this.#core.validate(token, seconds(call.now), requirementsJson(call)));
+    const answer = JSON.parse(this.#core.validate(token, seconds(call.now), requirementsJson(call)));
+    if (answer.hit) {
+      const [slot, generation] = answer.hit;
+      const known = this.#slots[slot];
+      if (known !== undefined && known.generation === generation) return known.result;
+      return this.#remember(answer.hit, unwrap(this.#core.cachedResult(slot, generation)));
+    }
+    if (answer.error) throw new EntraTokenError(answer.error);
+    return answer.slot ? this.#remember(answer.slot, answer.ok) : deepFreeze(answer.ok);
+  }
+
+  #remember([slot, generation], result) {
+    this.#slots[slot] = { generation, result: deepFreeze(result) };
+    return result;
   }
 
   /** Releases the wasm memory now instead of at garbage collection. */
   free() {
     this.#core?.free();
     this.#core = undefined;
+    this.#slots = [];
   }
 }

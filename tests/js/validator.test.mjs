@@ -246,3 +246,52 @@ test('CommonJS entry exposes the same API', () => {
   assert.equal(v.validate(mint(key, v2UserClaims()), { now: NOW }).tenantId, TENANT);
   assert.throws(() => new cjs.EntraValidator({}), (err) => err instanceof cjs.EntraTokenError && err.code === 'config_invalid');
 });
+
+// ---- the verified-token cache, through the JS layer --------------------------------------------
+
+test('cache: a repeated token returns the same immutable result; cacheSize 0 re-verifies', () => {
+  const v = new EntraValidator(options);
+  const token = mint(key, v2UserClaims());
+  const first = v.validate(token, { now: NOW });
+  const second = v.validate(token, { now: NOW });
+  assert.equal(second, first);
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first.claims) && Object.isFrozen(first.scopes));
+  assert.throws(() => { first.scopes.push('mcp.admin'); }, TypeError);
+  const uncached = new EntraValidator({ ...options, cacheSize: 0 });
+  const a = uncached.validate(token, { now: NOW });
+  const b = uncached.validate(token, { now: NOW });
+  assert.notEqual(a, b);
+  assert.deepEqual(a, b);
+});
+
+test('cache: a hit re-checks time and this call\'s scopes and roles', () => {
+  const v = new EntraValidator(options);
+  const token = mint(key, v2UserClaims());
+  assert.ok(v.validate(token, { now: NOW }));
+  expectError(() => v.validate(token, { now: NOW + 3600 + 301 }), 'token_expired');
+  assert.ok(v.validate(token, { now: NOW }));
+  expectError(() => v.validate(token, { now: NOW - 60 - 301 }), 'token_not_yet_valid');
+  expectError(() => v.validate(token, { now: NOW, requiredScopes: ['mcp.admin'] }), 'insufficient_scope', 403);
+  expectError(() => v.validate(token, { now: NOW, requiredRoles: ['Admin'] }), 'insufficient_role', 403);
+  assert.ok(v.validate(token, { now: NOW, requiredScopes: ['mcp.tools.write'] }));
+});
+
+test('cache: setJwks without the signing key forgets its tokens', () => {
+  const v = new EntraValidator(options);
+  const token = mint(key, v2UserClaims());
+  assert.ok(v.validate(token, { now: NOW }));
+  v.setJwks({ keys: [other.jwk] });
+  expectError(() => v.validate(token, { now: NOW }), 'key_not_found');
+  v.setJwks(jwks);
+  assert.equal(v.validate(token, { now: NOW }).tenantId, TENANT);
+});
+
+test('cache: bounded by cacheSize, evicted tokens still validate', () => {
+  const v = new EntraValidator({ ...options, cacheSize: 3 });
+  const tokens = Array.from({ length: 8 }, (_, i) => mint(key, v2UserClaims({ uti: `t${i}` })));
+  for (let round = 0; round < 3; round++) {
+    for (const token of tokens) assert.equal(v.validate(token, { now: NOW }).claims.uti, `t${tokens.indexOf(token)}`);
+  }
+  expectError(() => new EntraValidator({ ...options, cacheSize: -1 }), 'config_invalid');
+  expectError(() => new EntraValidator({ ...options, cacheSize: 'big' }), 'config_invalid');
+});
