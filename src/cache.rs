@@ -132,6 +132,13 @@ impl TokenCache {
         }
     }
 
+    /// The entry in `slot` if it still has this generation, marked as recently used.
+    pub fn touch(&mut self, slot: usize, generation: u32) -> Option<&Entry> {
+        let entry = self.slots.get_mut(slot)?.as_mut().filter(|e| e.generation == generation)?;
+        entry.referenced = true;
+        Some(entry)
+    }
+
     /// The entry in `slot` if it is still the one with this generation.
     pub fn get(&self, slot: usize, generation: u32) -> Option<&Entry> {
         self.slots.get(slot)?.as_ref().filter(|e| e.generation == generation)

@@ -155,6 +155,25 @@ impl Validator {
         Ok(Answer { result: Some(result), cached_as, from_cache: false })
     }
 
+    /// Re-checks the cached entry in `slot` for another call, if it still has `generation`: `None` when
+    /// the entry is gone, else the outcome of the per-call checks. Lets a binding that already matched
+    /// the exact token to a (slot, generation) skip passing the token again.
+    pub fn recheck_cached(
+        &self,
+        slot: usize,
+        generation: u32,
+        now: f64,
+        call: &Requirements,
+    ) -> Option<Result<(), Error>> {
+        if !now.is_finite() || now < 0.0 {
+            return None;
+        }
+        let mut cache = self.cache();
+        let entry = cache.touch(slot, generation)?;
+        let cached = &entry.result;
+        Some(self.per_call(&cached.claims, &cached.scopes, &cached.roles, now, call).map(|_| ()))
+    }
+
     /// A hit skips everything that cannot change for the same bytes, and re-checks what can: the time
     /// and this call's permissions ([`Validator::per_call`], shared with a fresh validation).
     fn answer_from_cache(

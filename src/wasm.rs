@@ -1,13 +1,21 @@
 //! The wasm-bindgen boundary. It only converts: strings in, JSON text out; the JS layer in
-//! `pkg-template/` parses that text into plain objects and turns errors into `EntraTokenError`.
+//! `pkg-template/lib/api.js` parses that text into plain objects and turns errors into `EntraTokenError`.
 //! No method throws for anything a token or a JWKS contains: every outcome is an envelope,
 //! `{"ok":…}` or `{"error":{code,status,claim,message,…}}`, so a bad input can never trap the instance.
+//!
+//! Two things keep a cache hit cheap: per-call requirements are compiled once into a numbered set
+//! ([`WasmValidator::requirements`]), and a token the JS layer already matched to a cache slot is
+//! re-checked by number ([`WasmValidator::recheck`]) without crossing the boundary again.
 
 use crate::error::Error;
 use crate::json::{Json, Object};
 use crate::policy::Requirements;
 use crate::validator::Validator;
 use wasm_bindgen::prelude::*;
+
+/// Compiled requirement sets kept per validator. The JS layer reuses ids for equal sets and starts
+/// over (`clearRequirements`) long before this bound; the bound only stops a runaway caller.
+const MAX_REQUIREMENT_SETS: usize = 4096;
 
 fn error_json(error: &Error) -> Json {
     let mut out = Object::new();
@@ -33,10 +41,16 @@ fn envelope(result: Result<Json, Error>) -> String {
     Json::Object(out).to_json_string()
 }
 
+fn slot_json((slot, generation): (usize, u32)) -> Json {
+    Json::Array(vec![Json::Number(slot.into()), Json::Number(generation.into())])
+}
+
 /// One validator instance per options object; the JS class `EntraValidator` wraps it.
 #[wasm_bindgen]
 pub struct WasmValidator {
     inner: Validator,
+    /// Id 0 is "no extra requirements".
+    requirement_sets: Vec<Requirements>,
 }
 
 #[wasm_bindgen]
@@ -45,7 +59,7 @@ impl WasmValidator {
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str) -> Result<WasmValidator, JsValue> {
         Validator::from_options_json(options_json)
-            .map(|inner| WasmValidator { inner })
+            .map(|inner| WasmValidator { inner, requirement_sets: vec![Requirements::default()] })
             .map_err(|e| JsValue::from_str(&envelope(Err(e))))
     }
 
@@ -71,19 +85,36 @@ impl WasmValidator {
         }))
     }
 
-    /// Validates a token at `now` (seconds since the epoch) with per-call requirements
-    /// (`{"requiredScopes":[…],"requiredRoles":[…],"scopeMatch":"all"|"any"}` or an empty string).
+    /// Compiles per-call requirements (`{"requiredScopes":[…],"requiredRoles":[…],"scopeMatch":…}`) into
+    /// an id for `validate` and `recheck`: `{"ok":id}` or a `config_invalid` envelope.
+    pub fn requirements(&mut self, requirements_json: &str) -> String {
+        envelope(Requirements::from_json(requirements_json).and_then(|set| {
+            if self.requirement_sets.len() >= MAX_REQUIREMENT_SETS {
+                return Err(Error::config(
+                    "requirements",
+                    "too many distinct requirement sets; call clearRequirements",
+                ));
+            }
+            self.requirement_sets.push(set);
+            Ok(Json::Number((self.requirement_sets.len() - 1).into()))
+        }))
+    }
+
+    /// Forgets every compiled requirement set but the empty one (id 0).
+    #[wasm_bindgen(js_name = clearRequirements)]
+    pub fn clear_requirements(&mut self) {
+        self.requirement_sets.truncate(1);
+    }
+
+    /// Validates a token at `now` (seconds since the epoch) with the requirement set `requirements_id`.
     /// Returns `{"ok":result,"slot":[slot,generation]}` for a fresh success (`slot` when cached),
-    /// `{"hit":[slot,generation]}` for a cache hit (the JS layer keeps the parsed result of each slot,
-    /// so a hit crosses the boundary as a few bytes), or `{"error":…}`.
-    pub fn validate(&self, token: &str, now: f64, requirements_json: &str) -> String {
-        let answer =
-            Requirements::from_json(requirements_json).and_then(|call| self.inner.answer(token, now, &call, false));
-        let slot_json = |(slot, generation): (usize, u32)| {
-            Json::Array(vec![Json::Number(slot.into()), Json::Number(generation.into())])
+    /// `{"hit":[slot,generation]}` for a cache hit, or `{"error":…}`.
+    pub fn validate(&self, token: &str, now: f64, requirements_id: u32) -> String {
+        let Some(call) = self.requirement_sets.get(requirements_id as usize) else {
+            return envelope(Err(Error::config("requirements", "unknown requirement set")));
         };
         let mut out = Object::new();
-        match answer {
+        match self.inner.answer(token, now, call, false) {
             Ok(answer) if answer.from_cache => {
                 out.insert("hit".into(), answer.cached_as.map(slot_json).unwrap_or(Json::Null));
             }
@@ -98,6 +129,19 @@ impl WasmValidator {
             }
         }
         Json::Object(out).to_json_string()
+    }
+
+    /// For a token the JS layer matched exactly to (slot, generation): 0 when the cached entry still
+    /// holds for this call; 1 otherwise (gone, expired, lacking a permission), and the caller then
+    /// calls `validate`, which gives the full answer or error.
+    pub fn recheck(&self, slot: u32, generation: u32, now: f64, requirements_id: u32) -> u32 {
+        let Some(call) = self.requirement_sets.get(requirements_id as usize) else {
+            return 1;
+        };
+        match self.inner.recheck_cached(slot as usize, generation, now, call) {
+            Some(Ok(())) => 0,
+            _ => 1,
+        }
     }
 
     /// The cached result in `slot` if it still has `generation` (for a JS layer that lost its copy).

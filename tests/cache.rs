@@ -163,3 +163,18 @@ both! {
         assert!(cache.lookup("").is_none());
     }
 }
+
+both! {
+    fn recheck_cached_by_slot_ok() {
+        let v = cached_validator(4);
+        let token = mint(&keys().main, &v2_user_claims());
+        let (slot, generation) = v.answer(&token, NOW, &Requirements::default(), false).unwrap().cached_as.unwrap();
+        assert_eq!(v.recheck_cached(slot, generation, NOW, &Requirements::default()), Some(Ok(())));
+        let needs_admin = Requirements { scopes: vec!["mcp.admin".into()], ..Default::default() };
+        assert_eq!(v.recheck_cached(slot, generation, NOW, &needs_admin).unwrap().unwrap_err().code().as_str(), "insufficient_scope");
+        assert_eq!(v.recheck_cached(slot, generation, NOW + 100_000.0, &Requirements::default()).unwrap().unwrap_err().code().as_str(), "token_expired");
+        assert_eq!(v.recheck_cached(slot, generation.wrapping_add(1), NOW, &Requirements::default()), None);
+        assert_eq!(v.recheck_cached(slot + 1, generation, NOW, &Requirements::default()), None);
+        assert_eq!(v.recheck_cached(slot, generation, f64::NAN, &Requirements::default()), None);
+    }
+}

@@ -45,11 +45,25 @@ function seconds(now) {
   throw configError('now', 'must be seconds since the epoch (a finite, non-negative number) or a Date');
 }
 
-function requirementsJson(call) {
-  const { requiredScopes, requiredRoles, scopeMatch } = call;
-  if (requiredScopes === undefined && requiredRoles === undefined && scopeMatch === undefined) return '';
-  return JSON.stringify({ requiredScopes, requiredRoles, scopeMatch });
+const NUL = '\u0000';
+const plain = (value) => typeof value === 'string' && !value.includes(NUL);
+
+/** One part of a requirements key: injective, and cheap for the usual array of plain strings. */
+function keyPart(value) {
+  if (value === undefined) return 'U';
+  if (plain(value)) return `S${value}`;
+  if (Array.isArray(value) && value.every(plain)) return `L${value.length}${NUL}${value.join(NUL)}`;
+  return `J${JSON.stringify(value)}`;
 }
+
+/** A text key naming a call's requirements ('' when there are none); equal keys mean equal requirements. */
+function requirementsKey({ requiredScopes, requiredRoles, scopeMatch }) {
+  if (requiredScopes === undefined && requiredRoles === undefined && scopeMatch === undefined) return '';
+  return `${keyPart(requiredScopes)}${NUL}${NUL}${keyPart(requiredRoles)}${NUL}${NUL}${keyPart(scopeMatch)}`;
+}
+
+/** Distinct requirement sets remembered per validator before starting over (routes have a handful). */
+const MAX_REQUIREMENT_SETS = 256;
 
 /** Results are shared between calls (see the cache below), so they are made immutable. */
 function deepFreeze(value) {
@@ -62,10 +76,15 @@ function deepFreeze(value) {
 
 export class EntraValidator {
   #core;
-  // The parsed result of each slot of the core's verified-token cache, by slot: { generation, result }.
-  // The core decides every hit (exact token, time, this call's permissions); on a hit it answers with
-  // the slot and generation only, and the result parsed when the token was first verified is reused.
+  // A mirror of the core's verified-token cache. The core decides every hit: it stores only verified
+  // tokens, and on each use re-checks the time and the call's permissions (`recheck`). This side keeps,
+  // per cache slot, the token and its parsed result, and an index from the exact token (a Map compares
+  // whole strings) to that entry, so a repeated token crosses into wasm as two numbers, not 1.5 KB.
+  // Both are bounded by the core's slots: an entry is replaced when its slot is reused.
   #slots = [];
+  #byToken = new Map();
+  // Requirement sets compiled by the core, by their text key. Id 0 means none.
+  #requirementIds = new Map([['', 0]]);
 
   /** @param {import('../index.js').EntraValidatorOptions} options */
   constructor(options) {
@@ -92,6 +111,7 @@ export class EntraValidator {
     if (typeof text !== 'string') throw new EntraTokenError({ code: 'jwks_invalid', status: 500, claim: null, message: 'JWKS cannot be used: expected an object or JSON text' });
     const loaded = unwrap(this.#core.setJwks(text));
     this.#slots = [];
+    this.#byToken.clear();
     return loaded;
   }
 
@@ -100,20 +120,45 @@ export class EntraValidator {
     if (typeof token !== 'string') {
       throw new EntraTokenError({ code: 'token_malformed', status: 401, claim: null, message: 'token is malformed: expected a string' });
     }
-    const answer = JSON.parse(this.#core.validate(token, seconds(call.now), requirementsJson(call)));
+    const now = seconds(call.now);
+    const requirements = this.#requirementsId(call);
+    const known = this.#byToken.get(token);
+    if (known !== undefined && this.#core.recheck(known.slot, known.generation, now, requirements) === 0) {
+      return known.result;
+    }
+    const answer = JSON.parse(this.#core.validate(token, now, requirements));
+    if (answer.error) throw new EntraTokenError(answer.error);
     if (answer.hit) {
       const [slot, generation] = answer.hit;
-      const known = this.#slots[slot];
-      if (known !== undefined && known.generation === generation) return known.result;
-      return this.#remember(answer.hit, unwrap(this.#core.cachedResult(slot, generation)));
+      const entry = this.#slots[slot];
+      if (entry !== undefined && entry.generation === generation) return entry.result;
+      return this.#remember(token, answer.hit, unwrap(this.#core.cachedResult(slot, generation)));
     }
-    if (answer.error) throw new EntraTokenError(answer.error);
-    return answer.slot ? this.#remember(answer.slot, answer.ok) : deepFreeze(answer.ok);
+    return answer.slot ? this.#remember(token, answer.slot, answer.ok) : deepFreeze(answer.ok);
   }
 
-  #remember([slot, generation], result) {
-    this.#slots[slot] = { generation, result: deepFreeze(result) };
-    return result;
+  #remember(token, [slot, generation], result) {
+    const replaced = this.#slots[slot];
+    if (replaced !== undefined) this.#byToken.delete(replaced.token);
+    const entry = { token, slot, generation, result: deepFreeze(result) };
+    this.#slots[slot] = entry;
+    this.#byToken.set(token, entry);
+    return entry.result;
+  }
+
+  #requirementsId(call) {
+    const key = requirementsKey(call);
+    let id = this.#requirementIds.get(key);
+    if (id === undefined) {
+      if (this.#requirementIds.size > MAX_REQUIREMENT_SETS) {
+        this.#core.clearRequirements();
+        this.#requirementIds = new Map([['', 0]]);
+      }
+      const { requiredScopes, requiredRoles, scopeMatch } = call;
+      id = unwrap(this.#core.requirements(JSON.stringify({ requiredScopes, requiredRoles, scopeMatch })));
+      this.#requirementIds.set(key, id);
+    }
+    return id;
   }
 
   /** Releases the wasm memory now instead of at garbage collection. */
@@ -121,5 +166,6 @@ export class EntraValidator {
     this.#core?.free();
     this.#core = undefined;
     this.#slots = [];
+    this.#byToken.clear();
   }
 }

@@ -295,3 +295,27 @@ test('cache: bounded by cacheSize, evicted tokens still validate', () => {
   expectError(() => new EntraValidator({ ...options, cacheSize: -1 }), 'config_invalid');
   expectError(() => new EntraValidator({ ...options, cacheSize: 'big' }), 'config_invalid');
 });
+
+test('cache: only the exact token hits; a one-character change is verified (and fails)', () => {
+  const v = new EntraValidator(options);
+  const token = mint(key, v2UserClaims());
+  assert.ok(v.validate(token, { now: NOW }));
+  // The signature segment of a 2048-bit key is 342 characters; its second-to-last carries 6 whole bits.
+  const replacement = token.at(-2) === 'A' ? 'B' : 'A';
+  const altered = `${token.slice(0, -2)}${replacement}${token.at(-1)}`;
+  expectError(() => v.validate(altered, { now: NOW }), 'signature_invalid');
+  assert.ok(v.validate(token, { now: NOW }));
+});
+
+test('cache: many requirement sets and many tokens stay bounded and correct', () => {
+  const v = new EntraValidator({ ...options, cacheSize: 5 });
+  const tokens = Array.from({ length: 12 }, (_, i) => mint(key, v2UserClaims({ uti: `r${i}`, scp: `s${i} common` })));
+  for (let round = 0; round < 2; round++) {
+    tokens.forEach((token, i) => {
+      assert.equal(v.validate(token, { now: NOW, requiredScopes: [`s${i}`] }).claims.uti, `r${i}`);
+      expectError(() => v.validate(token, { now: NOW, requiredScopes: [`s${(i + 1) % 12}`] }), 'insufficient_scope');
+    });
+  }
+  for (let i = 0; i < 600; i++) assert.ok(v.validate(tokens[0], { now: NOW, requiredScopes: ['common'], requiredRoles: [], scopeMatch: i % 2 ? 'all' : 'any' }));
+  for (let i = 0; i < 300; i++) assert.ok(v.validate(tokens[1], { now: NOW, requiredScopes: [`s1`, `x${i}`], scopeMatch: 'any' }));
+});

@@ -1,0 +1,380 @@
+#!/usr/bin/env node
+// entra-guard against jose, fast-jwt, jsonwebtoken and bare node:crypto, in one process, on the same
+// tokens and the same policy. Prints a table to stdout (progress to stderr) and writes
+// benches/results/latest.json. See benches/README.md.
+//
+//   node benches/bench.mjs           full run (a few minutes)
+//   node benches/bench.mjs --quick   smoke test (seconds): fewer tokens, rounds and validations
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import {
+  checkPolicy, entraGuard, fastJwt, jose, jsonWebToken, loadEntraGuard, nodeCryptoFloor, supportsCacheSize,
+} from './lib/contenders.mjs';
+import { interleaved, warmUp } from './lib/measure.mjs';
+import { cell, fmtRatio, table, verdict } from './lib/report.mjs';
+import { AUDIENCE, ISSUER, REQUIRED_SCOPE, TENANT, entraClaims, invalidTokens, makeKey, mint, mintMany } from './lib/tokens.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = join(HERE, '..');
+const WASM_PATH = join(ROOT, 'pkg/wasm/entra_guard_bg.wasm');
+const RESULTS_PATH = join(HERE, 'results/latest.json');
+
+const MODES = {
+  full: {
+    tokens: 2000, rounds: 7, warmUpMs: 500, repeatCached: 20_000, repeatUncached: 500,
+    startupRuns: 10, rssTotal: 1_000_000, rssSampleEvery: 100_000,
+  },
+  quick: {
+    tokens: 100, rounds: 3, warmUpMs: 50, repeatCached: 2_000, repeatUncached: 50,
+    startupRuns: 3, rssTotal: 20_000, rssSampleEvery: 2_000,
+  },
+};
+const KEY_SIZES = [2048, 3072, 4096];
+const WARM_UP_TOKENS = 200;
+// RSS run: a pool twice the default cache size, of which a small hot set stays cached (see children/rss.mjs).
+const RSS_POOL = 2000;
+const RSS_HOT = 100;
+
+const TARGETS = { firstSeenVsJose: 1.0, firstSeenStretch: 0.7, cachedVsFastJwt: 0.25, wasmGzipKB: 100, rssGrowthMB: 5 };
+const KB = 1000; // decimal units throughout (the stricter reading of the targets)
+
+const EG_NO_CACHE = 'entra-guard (cacheSize 0)';
+const EG_NO_CACHE_OLD = 'entra-guard (build without cache)';
+const EG_DEFAULT = 'entra-guard (default cache)';
+const NO_CACHE_REASON = 'cacheSize not supported by this build';
+
+const log = (message) => process.stderr.write(`${message}\n`);
+
+// ── 1. first-seen tokens ─────────────────────────────────────────────────────────────────────────
+
+/** Every contender validates the same N distinct tokens once per round; entra-guard on a fresh instance each round. */
+async function firstSeen(key, now, cfg, cacheSupported) {
+  const tokens = mintMany(key, now, cfg.tokens);
+  const egName = cacheSupported ? EG_NO_CACHE : EG_NO_CACHE_OLD;
+  const contenders = [
+    entraGuard(egName, key, now, { cacheSize: cacheSupported ? 0 : undefined, freshPerRound: true }),
+    ...(cacheSupported ? [entraGuard(EG_DEFAULT, key, now, { freshPerRound: true })] : []),
+    jose(key, now),
+    fastJwt(key, now, { cache: false }),
+    jsonWebToken(key, now, { keyForm: 'pem' }),
+    jsonWebToken(key, now, { keyForm: 'keyObject' }),
+  ];
+  const floor = nodeCryptoFloor(key);
+  const bad = invalidTokens(key, now);
+  for (const c of contenders) await checkPolicy(c, tokens[0], bad);
+  await checkPolicy(floor, tokens[0], { badSignature: bad.badSignature });
+  contenders.push(floor);
+
+  const warmUpSet = tokens.slice(0, WARM_UP_TOKENS);
+  for (const c of contenders) await warmUp(c, warmUpSet, cfg.warmUpMs);
+  const results = await interleaved(contenders, () => tokens, cfg.rounds);
+  for (const c of contenders) c.dispose?.();
+
+  const eg = results[egName].median;
+  const ratios = {};
+  for (const name of Object.keys(results)) if (name !== egName) ratios[name] = eg / results[name].median;
+  return { egName, results, ratios };
+}
+
+// ── 2. the same token repeated ───────────────────────────────────────────────────────────────────
+
+async function repeated(key, now, cfg, cacheSupported) {
+  const token = mint(key, entraClaims(now));
+  const contenders = [
+    ...(cacheSupported ? [entraGuard(EG_DEFAULT, key, now, {})] : []),
+    fastJwt(key, now, { cache: true }),
+    entraGuard(cacheSupported ? EG_NO_CACHE : EG_NO_CACHE_OLD, key, now, { cacheSize: cacheSupported ? 0 : undefined }),
+  ];
+  // The uncached reference does ~100x the work per call, so it gets fewer calls per round.
+  const cachedBatch = Array(cfg.repeatCached).fill(token);
+  const uncachedBatch = Array(cfg.repeatUncached).fill(token);
+  const batchFor = (c) => (c.name === EG_DEFAULT || c.name.startsWith('fast-jwt') ? cachedBatch : uncachedBatch);
+
+  for (const c of contenders) await warmUp(c, batchFor(c).slice(0, WARM_UP_TOKENS), cfg.warmUpMs);
+  const results = await interleaved(contenders, batchFor, cfg.rounds);
+  for (const c of contenders) c.dispose?.();
+  const ratio = cacheSupported ? results[EG_DEFAULT].median / results['fast-jwt (cache on)'].median : null;
+  return { results, ratio, batch: { cached: cfg.repeatCached, uncached: cfg.repeatUncached } };
+}
+
+// ── 3. wasm size ─────────────────────────────────────────────────────────────────────────────────
+
+function wasmSize() {
+  const bytes = readFileSync(WASM_PATH);
+  return {
+    path: 'pkg/wasm/entra_guard_bg.wasm',
+    rawBytes: bytes.length,
+    gzip9Bytes: gzipSync(bytes, { level: 9 }).length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
+}
+
+// ── 4. fresh process to first validated token ────────────────────────────────────────────────────
+
+const STARTUP_CHILDREN = [
+  { name: 'node alone (ESM, reads the fixture)', script: 'children/startup-node.mjs' },
+  { name: 'entra-guard (ESM, pkg/node.mjs)', script: 'children/startup-entra-guard.mjs' },
+  { name: 'jose', script: 'children/startup-jose.mjs' },
+];
+
+function spawnTimed(script, fixturePath) {
+  const start = process.hrtime.bigint();
+  const child = spawnSync(process.execPath, [join(HERE, script), fixturePath], { encoding: 'utf8' });
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  if (child.status !== 0) throw new Error(`${script} failed (${child.status}): ${child.stderr}`);
+  return { ms: JSON.parse(child.stdout).ms, wallMs };
+}
+
+function startup(key, workDir, cfg) {
+  // Minted for the real clock: the children validate without a fixed `now`.
+  const fixturePath = join(workDir, 'startup.json');
+  const token = mint(key, entraClaims(Math.floor(Date.now() / 1000)));
+  writeFileSync(fixturePath, JSON.stringify({ tenantId: TENANT, audience: AUDIENCE, issuer: ISSUER, scope: REQUIRED_SCOPE, jwks: key.jwks, token }));
+
+  // One unrecorded run each first, so the file cache is warm for all of them alike.
+  for (const c of STARTUP_CHILDREN) spawnTimed(c.script, fixturePath);
+  const runs = new Map(STARTUP_CHILDREN.map((c) => [c.name, []]));
+  for (let i = 0; i < cfg.startupRuns; i++) {
+    for (let j = 0; j < STARTUP_CHILDREN.length; j++) {
+      const c = STARTUP_CHILDREN[(i + j) % STARTUP_CHILDREN.length];
+      runs.get(c.name).push(spawnTimed(c.script, fixturePath));
+    }
+  }
+  return Object.fromEntries([...runs].map(([name, list]) => [name, {
+    toFirstValidMs: summarizeList(list.map((r) => r.ms)),
+    processWallMs: summarizeList(list.map((r) => r.wallMs)),
+  }]));
+}
+
+// ── 5. RSS over many validations ─────────────────────────────────────────────────────────────────
+
+function rss(key, now, workDir, cfg) {
+  const bad = invalidTokens(key, now);
+  const invalid = [
+    ...Object.values(bad),
+    '', 'x'.repeat(20_000), 'e30.e30.', `${'A'.repeat(100)}.${'B'.repeat(100)}.${'C'.repeat(100)}`,
+  ];
+  const fixturePath = join(workDir, 'rss.json');
+  writeFileSync(fixturePath, JSON.stringify({
+    tenantId: TENANT, audience: AUDIENCE, scope: REQUIRED_SCOPE, jwks: key.jwks, now,
+    pool: mintMany(key, now, RSS_POOL), invalid, hotSetSize: RSS_HOT,
+    total: cfg.rssTotal, sampleEvery: cfg.rssSampleEvery,
+  }));
+  const child = spawnSync(process.execPath, ['--expose-gc', join(HERE, 'children/rss.mjs'), fixturePath], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024,
+  });
+  if (child.status !== 0) throw new Error(`children/rss.mjs failed (${child.status})`);
+  const { beforeWarmUp, samples, counts, phaseOneSeconds } = JSON.parse(child.stdout);
+
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  const half = cfg.rssTotal / 2;
+  return {
+    total: cfg.rssTotal,
+    mix: {
+      pool: RSS_POOL, hotSet: RSS_HOT, counts,
+      description: `per 20 validations: 1 cold token (cycling ${RSS_POOL - RSS_HOT} tokens in order, more than the ` +
+        `cache holds: miss + insert + evict), 19 from a hot set of ${RSS_HOT} (hits); in the second half one of the ` +
+        `19 is an invalid input instead (5%: expired, wrong audience, missing scope, bad signature, garbage)`,
+    },
+    beforeWarmUpMB: beforeWarmUp.rssMB,
+    startMB: first.rssMB,
+    maxMB: Math.max(...samples.map((s) => s.rssMB)),
+    endMB: last.rssMB,
+    growthMB: last.rssMB - first.rssMB,
+    validationsPerSecond: cfg.rssTotal / last.seconds,
+    validationsPerSecondValidOnly: half / phaseOneSeconds,
+    validationsPerSecondWithInvalid: half / (last.seconds - phaseOneSeconds),
+    seconds: last.seconds,
+    samples,
+  };
+}
+
+// ── helpers ──────────────────────────────────────────────────────────────────────────────────────
+
+function summarizeList(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = (sorted.length - 1) / 2;
+  return {
+    median: (sorted[Math.floor(mid)] + sorted[Math.ceil(mid)]) / 2,
+    min: sorted[0],
+    max: sorted[sorted.length - 1],
+    samples: values,
+  };
+}
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+// ── output ───────────────────────────────────────────────────────────────────────────────────────
+
+function targets(r) {
+  const first = r.firstSeen[2048];
+  const vsJose = first.ratios.jose;
+  const gzipKB = r.wasm.gzip9Bytes / KB;
+  const rssReason = r.meta.mode === 'quick' ? ` (quick run: ${r.rss.total.toLocaleString('en')} validations, not 1M)` : '';
+  return [
+    {
+      target: `first-seen 2048-bit ${first.egName} / jose <= ${TARGETS.firstSeenVsJose.toFixed(1)}`,
+      value: fmtRatio(vsJose),
+      verdict: verdict(vsJose, TARGETS.firstSeenVsJose),
+    },
+    {
+      target: `  stretch <= ${TARGETS.firstSeenStretch.toFixed(1)}`,
+      value: fmtRatio(vsJose),
+      verdict: verdict(vsJose, TARGETS.firstSeenStretch),
+    },
+    {
+      target: `cached ${EG_DEFAULT} / fast-jwt (cache on) <= ${TARGETS.cachedVsFastJwt}`,
+      value: fmtRatio(r.repeated.ratio),
+      verdict: verdict(r.repeated.ratio, TARGETS.cachedVsFastJwt, { reason: NO_CACHE_REASON }),
+    },
+    {
+      target: `wasm gzip -9 <= ${TARGETS.wasmGzipKB} KB`,
+      value: `${gzipKB.toFixed(1)} KB`,
+      verdict: verdict(gzipKB, TARGETS.wasmGzipKB, { fmt: (d) => `${d.toFixed(1)} KB` }),
+    },
+    {
+      target: `RSS growth over 1M validations < ${TARGETS.rssGrowthMB} MB`,
+      value: `${r.rss.growthMB.toFixed(2)} MB`,
+      verdict: verdict(r.rss.growthMB, TARGETS.rssGrowthMB, { strict: true, fmt: (d) => `${d.toFixed(2)} MB` }) + rssReason,
+    },
+  ];
+}
+
+function printReport(r) {
+  const { meta } = r;
+  const out = [];
+  out.push(`entra-guard benchmark (${meta.mode}) ${meta.date}`);
+  out.push(`node ${meta.node}, ${meta.platform}/${meta.arch}, ${meta.cpuCount} x ${meta.cpuModel}, load ${meta.loadAverage.start.map((l) => l.toFixed(2)).join(' ')}`);
+  out.push(`pkg/ at ${meta.gitCommit ?? '?'} (wasm sha256 ${r.wasm.sha256.slice(0, 12)}), cacheSize option: ${meta.cacheSizeSupported ? 'supported' : 'not supported by this build'}`);
+  out.push(`policy: RS256, exact iss and aud, exp required, exp/nbf at a fixed now with 300 s leeway, scp contains ${REQUIRED_SCOPE}`);
+  out.push(`times: µs per token, median [min–max] of ${meta.config.rounds} interleaved rounds; ratio = entra-guard / contender (< 1.00: entra-guard faster)`);
+
+  const sizes = KEY_SIZES;
+  const egName = r.firstSeen[sizes[0]].egName;
+  const names = Object.keys(r.firstSeen[sizes[0]].results);
+  const tokenLengths = sizes.map((b) => `${b}: ${r.firstSeen[b].tokenLength} B`).join(', ');
+  out.push('', `1. First-seen tokens: ${meta.config.tokens} distinct tokens, each validated once per round (token length ${tokenLengths})`);
+  const rows = names.map((n) => [n, ...sizes.map((b) => cell(r.firstSeen[b].results[n]))]);
+  if (!meta.cacheSizeSupported) rows.splice(1, 0, [EG_DEFAULT, ...sizes.map(() => `n/a (${NO_CACHE_REASON})`)]);
+  out.push(table(['µs/op', ...sizes.map((b) => `${b}-bit`)], rows));
+  out.push('');
+  out.push(table(
+    [`ratio ${egName} / …`, ...sizes.map((b) => `${b}-bit`)],
+    names.filter((n) => n !== egName).map((n) => [n, ...sizes.map((b) => fmtRatio(r.firstSeen[b].ratios[n]))]),
+  ));
+  if (meta.cacheSizeSupported) out.push(`(${EG_DEFAULT} / ${egName} is the cache's cost on misses)`);
+
+  const rep = r.repeated;
+  out.push('', `2. The same token repeated (2048-bit): ${rep.batch.cached.toLocaleString('en')} calls per round for cached contenders, ${rep.batch.uncached} for the uncached reference`);
+  const repRows = Object.entries(rep.results).map(([n, s]) => [n, cell(s)]);
+  if (!meta.cacheSizeSupported) repRows.unshift([EG_DEFAULT, `n/a (${NO_CACHE_REASON})`]);
+  out.push(table(['µs/op', '2048-bit'], repRows));
+  out.push(`ratio ${EG_DEFAULT} / fast-jwt (cache on): ${rep.ratio === null ? `n/a (${NO_CACHE_REASON})` : fmtRatio(rep.ratio)}`);
+
+  const w = r.wasm;
+  out.push('', `3. wasm size (${w.path}): ${w.rawBytes.toLocaleString('en')} bytes raw (${(w.rawBytes / KB).toFixed(1)} KB), ` +
+    `${w.gzip9Bytes.toLocaleString('en')} bytes gzip -9 (${(w.gzip9Bytes / KB).toFixed(1)} KB)`);
+
+  out.push('', `4. Fresh node process to first validated token: ms since process start (performance.now()), median [min–max] of ${meta.config.startupRuns} runs`);
+  const fmtMs = (ms) => ms.toFixed(1);
+  out.push(table(['contender', 'to first valid token', 'whole process (wall)'],
+    Object.entries(r.startup).map(([n, s]) => [n, cell(s.toFirstValidMs, fmtMs), cell(s.processWallMs, fmtMs)])));
+
+  const m = r.rss;
+  out.push('', `5. RSS of one instance over ${m.total.toLocaleString('en')} validations (child process, full GC before each sample)`);
+  out.push(`   mix: ${m.mix.description}`);
+  out.push(`   counts: ${m.mix.counts.hot.toLocaleString('en')} hot, ${m.mix.counts.cold.toLocaleString('en')} cold, ${m.mix.counts.invalid.toLocaleString('en')} invalid` +
+    (meta.cacheSizeSupported ? '' : `; ${NO_CACHE_REASON}, so every valid token is a full verification`));
+  out.push(`   RSS MB: before warm-up ${m.beforeWarmUpMB.toFixed(1)}, start ${m.startMB.toFixed(1)}, max ${m.maxMB.toFixed(1)}, end ${m.endMB.toFixed(1)}, growth ${m.growthMB.toFixed(2)}`);
+  out.push(`   ${Math.round(m.validationsPerSecond).toLocaleString('en')} validations/s overall (${Math.round(m.validationsPerSecondValidOnly).toLocaleString('en')}/s valid only, ` +
+    `${Math.round(m.validationsPerSecondWithInvalid).toLocaleString('en')}/s with 5% invalid), ${m.seconds.toFixed(1)} s`);
+
+  out.push('', 'Targets (reported, never asserted)');
+  out.push(table(['target', 'value', 'verdict'], r.targets.map((t) => [t.target, t.value, t.verdict])));
+  out.push('', `${meta.durationSeconds.toFixed(0)} s in all; results in ${RESULTS_PATH.slice(ROOT.length + 1)}`);
+  console.log(out.join('\n'));
+}
+
+// ── main ─────────────────────────────────────────────────────────────────────────────────────────
+
+async function main() {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' } } });
+  const mode = values.quick ? 'quick' : 'full';
+  const cfg = MODES[mode];
+  const started = performance.now();
+  const loadStart = loadavg();
+
+  await loadEntraGuard();
+  const cacheSizeSupported = supportsCacheSize();
+  if (!cacheSizeSupported) log(`note: ${NO_CACHE_REASON}; the cached scenario is reported as n/a`);
+
+  // A fixed clock inside every token's validity, the same for every contender.
+  const now = Math.floor(Date.now() / 1000);
+  const workDir = mkdtempSync(join(tmpdir(), 'entra-guard-bench-'));
+  try {
+    const keys = {};
+    for (const bits of KEY_SIZES) {
+      log(`generating a ${bits}-bit RSA key`);
+      keys[bits] = makeKey(bits);
+    }
+
+    const firstSeenResults = {};
+    for (const bits of KEY_SIZES) {
+      log(`1. first-seen, ${bits}-bit: minting ${cfg.tokens} tokens, then ${cfg.rounds} rounds`);
+      firstSeenResults[bits] = await firstSeen(keys[bits], now, cfg, cacheSizeSupported);
+      firstSeenResults[bits].tokenLength = mint(keys[bits], entraClaims(now)).length;
+    }
+    log('2. the same token repeated');
+    const repeatedResults = await repeated(keys[2048], now, cfg, cacheSizeSupported);
+    log('3. wasm size');
+    const wasm = wasmSize();
+    log(`4. startup: ${cfg.startupRuns} runs per contender`);
+    const startupResults = startup(keys[2048], workDir, cfg);
+    log(`5. RSS: ${cfg.rssTotal.toLocaleString('en')} validations in a child process`);
+    const rssResults = rss(keys[2048], now, workDir, cfg);
+
+    const results = {
+      meta: {
+        mode,
+        date: new Date().toISOString(),
+        node: process.version,
+        platform: process.platform,
+        arch: process.arch,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        cpuCount: cpus().length,
+        loadAverage: { start: loadStart, end: loadavg() },
+        gitCommit: gitCommit(),
+        cacheSizeSupported,
+        now,
+        config: { ...cfg, keySizes: KEY_SIZES, warmUpTokens: WARM_UP_TOKENS },
+        durationSeconds: (performance.now() - started) / 1000,
+      },
+      firstSeen: firstSeenResults,
+      repeated: repeatedResults,
+      wasm,
+      startup: startupResults,
+      rss: rssResults,
+    };
+    results.targets = targets(results);
+    mkdirSync(join(HERE, 'results'), { recursive: true });
+    writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
+    printReport(results);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+await main();
