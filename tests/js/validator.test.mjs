@@ -319,3 +319,15 @@ test('cache: many requirement sets and many tokens stay bounded and correct', ()
   for (let i = 0; i < 600; i++) assert.ok(v.validate(tokens[0], { now: NOW, requiredScopes: ['common'], requiredRoles: [], scopeMatch: i % 2 ? 'all' : 'any' }));
   for (let i = 0; i < 300; i++) assert.ok(v.validate(tokens[1], { now: NOW, requiredScopes: [`s1`, `x${i}`], scopeMatch: 'any' }));
 });
+
+test('cache: a forged payload carrying a cached token\'s signature (same index tail) is verified and fails', () => {
+  const v = new EntraValidator(options);
+  const token = mint(key, v2UserClaims());
+  assert.ok(v.validate(token, { now: NOW }));
+  const [header, , signature] = token.split('.');
+  const forgedPayload = Buffer.from(JSON.stringify(v2UserClaims({ scp: 'mcp.admin' }))).toString('base64url');
+  const forged = `${header}.${forgedPayload}.${signature}`;
+  expectError(() => v.validate(forged, { now: NOW }), 'signature_invalid');
+  expectError(() => v.validate(forged, { now: NOW, requiredScopes: ['mcp.admin'] }), 'signature_invalid');
+  assert.deepEqual(v.validate(token, { now: NOW }).scopes, ['mcp.tools.read', 'mcp.tools.write']);
+});
