@@ -5,11 +5,12 @@
 //
 //   node benches/bench.mjs           full run (a few minutes)
 //   node benches/bench.mjs --quick   smoke test (seconds): fewer tokens, rounds and validations
+//   --out <file>                     write the JSON results there instead of benches/results/latest.json
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -371,14 +372,15 @@ function printReport(r) {
 
   out.push('', 'Targets (reported, never asserted)');
   out.push(table(['target', 'value', 'verdict'], r.targets.map((t) => [t.target, t.value, t.verdict])));
-  out.push('', `${meta.durationSeconds.toFixed(0)} s in all; results in ${RESULTS_PATH.slice(ROOT.length + 1)}`);
+  out.push('', `${meta.durationSeconds.toFixed(0)} s in all; results in ${meta.resultsPath}`);
   console.log(out.join('\n'));
 }
 
 // ── main ─────────────────────────────────────────────────────────────────────────────────────────
 
 async function main() {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, out: { type: 'string' } } });
+  const resultsPath = values.out ?? RESULTS_PATH;
   const mode = values.quick ? 'quick' : 'full';
   const cfg = MODES[mode];
   const started = performance.now();
@@ -433,6 +435,7 @@ async function main() {
         now,
         config: { ...cfg, keySizes: KEY_SIZES, warmUpTokens: WARM_UP_TOKENS },
         durationSeconds: (performance.now() - started) / 1000,
+        resultsPath: relative(process.cwd(), resultsPath) || resultsPath,
       },
       firstSeen: firstSeenResults,
       repeated: repeatedResults,
@@ -441,8 +444,8 @@ async function main() {
       rss: rssResults,
     };
     results.targets = targets(results);
-    mkdirSync(join(HERE, 'results'), { recursive: true });
-    writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
+    mkdirSync(dirname(resultsPath), { recursive: true });
+    writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
     printReport(results);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
