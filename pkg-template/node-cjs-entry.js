@@ -7,3 +7,5 @@ import { initSync } from './wasm/entra_guard.js';
 initSync({ module: readFileSync(join(__dirname, 'wasm', 'entra_guard_bg.wasm')) });
 
 export * from './lib/api.js';
+export * from './lib/remote-jwks.js';
+export * from './lib/http.js';

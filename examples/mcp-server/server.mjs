@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// An MCP server (streamable HTTP, plus the older /sse + /messages pair) protected by Microsoft Entra ID
+// with entra-guard. Tools need different permissions:
+//   whoami       any valid token: returns the caller's validated identity from extra.authInfo
+//   list_notes   delegated scope  mcp.notes.read
+//   add_note     delegated scope  mcp.notes.write
+//   purge_notes  app role         Notes.Admin   (an application calling as itself)
+//
+// Run against your tenant:
+//   ENTRA_TENANT_ID=<tenant-guid> ENTRA_CLIENT_ID=<api-client-id> PORT=3001 node examples/mcp-server/server.mjs
+// Run offline (no environment): a local test issuer mints demo tokens and serves the JWKS on loopback.
+//
+// In your own project, import from 'entra-guard' (and 'entra-guard/testing'); this repository's example uses the built package.
+import express from 'express';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import { z } from 'zod';
+import { fileURLToPath } from 'node:url';
+import {
+  EntraValidator, createRemoteJwks, protectedResourceMetadata, protectedResourceMetadataUrl, requireEntraAuth,
+} from '../../pkg/node.mjs';
+
+/** What each tool needs. The middleware reads it from the JSON-RPC body, so a missing permission is an HTTP 403. */
+export const TOOL_PERMISSIONS = {
+  whoami: {},
+  list_notes: { scopes: ['mcp.notes.read'] },
+  add_note: { scopes: ['mcp.notes.write'] },
+  purge_notes: { roles: ['Notes.Admin'] },
+};
+
+function calledTool(req) {
+  const message = req.body;
+  return message?.method === 'tools/call' ? TOOL_PERMISSIONS[message.params?.name] : undefined;
+}
+
+function mcpServer(notes) {
+  const server = new McpServer({ name: 'entra-guard-example', version: '1.0.0' });
+  const text = (value) => ({ content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) }] });
+  server.registerTool('whoami', { description: "The caller's validated Entra identity" }, (extra) => {
+    const { clientId, scopes, extra: entra } = extra.authInfo;
+    return text({ tenantId: entra.tenantId, objectId: entra.objectId, clientId, scopes, roles: entra.roles, isAppOnly: entra.isAppOnly, version: entra.version });
+  });
+  server.registerTool('list_notes', { description: 'List notes (scope mcp.notes.read)' }, () => text(notes));
+  server.registerTool('add_note', { description: 'Add a note (scope mcp.notes.write)', inputSchema: { text: z.string().max(1000) } }, ({ text: note }, extra) => {
+    notes.push({ text: note, by: extra.authInfo.extra.objectId });
+    return text(`${notes.length} notes`);
+  });
+  server.registerTool('purge_notes', { description: 'Delete every note (app role Notes.Admin)' }, () => {
+    notes.length = 0;
+    return text('purged');
+  });
+  return server;
+}
+
+/**
+ * The Express app. `validator` (with `jwks`, a remote JWKS cache, unless it holds its keys) checks tokens;
+ * `resource` is this server's public MCP endpoint URL. `guards` replaces the two auth middlewares (tests
+ * use it to run the MCP SDK's own requireBearerAuth instead).
+ */
+export function createApp({ validator, jwks, resource, tenantId, onSuccess, onFailure, guards }) {
+  const app = express();
+  const notes = [];
+  const resourceMetadataUrl = protectedResourceMetadataUrl(resource);
+  app.use(protectedResourceMetadata({
+    resource, tenantId, resourceName: 'entra-guard example MCP server',
+    scopesSupported: ['mcp.notes.read', 'mcp.notes.write'],
+  }));
+  // Authenticate before parsing a body, then check the called tool's permissions on the parsed body
+  // (the second check is a cache hit: the token was verified a moment ago).
+  const { authenticated, toolPermissions } = guards ?? {
+    authenticated: requireEntraAuth({ validator, jwks, resourceMetadataUrl, onFailure }),
+    toolPermissions: requireEntraAuth({
+      validator, jwks, resourceMetadataUrl, onSuccess, onFailure,
+      requiredScopes: (req) => calledTool(req)?.scopes,
+      requiredRoles: (req) => calledTool(req)?.roles,
+    }),
+  };
+  const guard = [authenticated, express.json({ limit: '1mb' }), toolPermissions];
+
+  // Streamable HTTP, stateless: a server and transport per request.
+  app.post('/mcp', ...guard, async (req, res) => {
+    const server = mcpServer(notes);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on('close', () => {
+      transport.close();
+      server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  });
+  const methodNotAllowed = (_req, res) => res.status(405).set('allow', 'POST').json({ error: 'method_not_allowed' });
+  app.get('/mcp', authenticated, methodNotAllowed);
+  app.delete('/mcp', authenticated, methodNotAllowed);
+
+  // The older HTTP+SSE transport: GET /sse opens the stream, POST /messages?sessionId= carries requests.
+  const sessions = new Map();
+  app.get('/sse', authenticated, async (req, res) => {
+    const transport = new SSEServerTransport('/messages', res);
+    sessions.set(transport.sessionId, { transport, objectId: req.auth.extra.objectId });
+    res.on('close', () => sessions.delete(transport.sessionId));
+    await mcpServer(notes).connect(transport);
+  });
+  app.post('/messages', ...guard, async (req, res) => {
+    const session = sessions.get(String(req.query.sessionId));
+    // A session belongs to the identity that opened it.
+    if (!session || session.objectId !== req.auth.extra.objectId) return res.status(404).json({ error: 'unknown_session' });
+    await session.transport.handlePostMessage(req, res, req.body);
+  });
+  return app;
+}
+
+async function main() {
+  const port = Number(process.env.PORT ?? 3001);
+  const host = process.env.HOST ?? '127.0.0.1';
+  const resource = process.env.MCP_RESOURCE ?? `http://${host}:${port}/mcp`;
+  let tenantId = process.env.ENTRA_TENANT_ID;
+  let validator;
+  let jwks;
+  if (tenantId) {
+    const clientId = process.env.ENTRA_CLIENT_ID;
+    validator = new EntraValidator({ tenantId, audience: [clientId, `api://${clientId}`] });
+    jwks = createRemoteJwks({ tenantId });
+  } else {
+    const { createTestIssuer } = await import('../../pkg/testing.mjs');
+    const issuer = await createTestIssuer();
+    tenantId = issuer.tenantId;
+    validator = new EntraValidator({ tenantId, audience: [issuer.audience, `api://${issuer.audience}`] });
+    jwks = createRemoteJwks({ jwksUri: issuer.jwksUri });
+    const user = issuer.mint({ scopes: ['mcp.notes.read', 'mcp.notes.write'] });
+    const app = issuer.mint({ type: 'app', roles: ['Notes.Admin'] });
+    console.log(`demo tenant ${tenantId}; keys served by a local test issuer at ${issuer.jwksUri}`);
+    console.log(`a user token (mcp.notes.read mcp.notes.write), valid for an hour:\n  ${user}`);
+    console.log(`an app-only token (role Notes.Admin):\n  ${app}`);
+    console.log(`try: curl -s -X POST ${resource} -H "authorization: Bearer <token>" -H 'content-type: application/json' ` +
+      `-H 'accept: application/json, text/event-stream' -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"whoami","arguments":{}}}'`);
+  }
+  const server = createApp({ validator, jwks, resource, tenantId }).listen(port, host, () => {
+    console.log(`MCP server (Entra-protected) on ${resource}; metadata at ${protectedResourceMetadataUrl(resource)}`);
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -1,0 +1,2 @@
+// Build input only: esbuild turns this into testing.cjs (CommonJS).
+export * from './lib/testing.js';
