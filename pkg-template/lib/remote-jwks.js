@@ -228,7 +228,9 @@ async function exchange(fetchFn, url, signal, maxBytes, what) {
   if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
     discardBody(response);
     const location = response.headers.get('location');
-    throw jwksError(`${what}: answered a redirect (HTTP ${response.status}${location ? ` to ${location}` : ''}); ` +
+    // Browsers report an opaque redirect as status 0 with no Location.
+    const status = response.status ? `HTTP ${response.status}` : 'opaque to this page';
+    throw jwksError(`${what}: answered a redirect (${status}${location ? ` to ${location}` : ''}); ` +
       'redirects are not followed for key material: configure the final URL');
   }
   if (!response.ok) {

@@ -67,6 +67,7 @@ export async function createTestIssuer(options = {}) {
   } = options;
   if (issuerMode !== 'entra' && issuerMode !== 'loopback') throw new TypeError(`issuerMode must be 'entra' or 'loopback', got ${issuerMode}`);
   if (issuerMode === 'loopback' && !serve) throw new TypeError("issuerMode 'loopback' needs the server (serve: true): the issuer is its URL");
+  if (defaultVersion !== '1.0' && defaultVersion !== '2.0') throw new TypeError(`version must be '1.0' or '2.0', got ${defaultVersion}`);
   if (!Number.isInteger(keyCount) || keyCount < 1) throw new TypeError('keys must be a positive integer');
 
   const requests = {};

@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { API_CLIENT_ID, NOW, PKG_DIR, TENANT, makeKey, mint, v2UserClaims } from './helpers.mjs';
 
-const { EntraValidator, EntraTokenError } = await import(`${PKG_DIR}node.mjs`);
-const { createRemoteJwks, RemoteJwks } = await import(`${PKG_DIR}lib/remote-jwks.js`);
+const { EntraValidator, EntraTokenError, createRemoteJwks, RemoteJwks } = await import(`${PKG_DIR}node.mjs`);
 
 const keyA = makeKey('key-a');
 const keyB = makeKey('key-b');
@@ -274,6 +273,19 @@ test('discovery: a 404 on the discovered jwks_uri runs discovery again and follo
   assert.equal(srv.hits('/old-keys'), 2);
   assert.equal(remote.fetchCount, 3);
   assertValid(validator, tokenB);
+});
+
+test('discovery: a failed periodic rediscovery keeps using the known jwks_uri', async () => {
+  const srv = await jwksServer(setA);
+  const c = clock();
+  const remote = await createRemoteJwks({ issuer: `${srv.base}/tenant/v2.0`, now: c.now }).ready();
+  srv.routes['/tenant/v2.0/.well-known/openid-configuration'] = (req, res) => send(res, 503, 'down');
+  srv.keys.body = setB;
+  c.advance(MAX_AGE);
+  assert.deepEqual(await remote.get(), setB);
+  assert.equal(remote.lastError, null);
+  assert.equal(remote.jwksUri, `${srv.base}/keys`);
+  assert.equal(srv.hits('/tenant/v2.0/.well-known/openid-configuration'), 2);
 });
 
 // ---------------------------------------------------------------------------------------------------

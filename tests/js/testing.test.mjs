@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { PKG_DIR } from './helpers.mjs';
 
 const { EntraValidator, EntraTokenError } = await import(`${PKG_DIR}node.mjs`);
-const { createTestIssuer, decodeToken } = await import(`${PKG_DIR}lib/testing.js`);
+const { createTestIssuer, decodeToken } = await import(`${PKG_DIR}testing.mjs`);
 
 const OTHER_TENANT = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
 const issuers = [];
