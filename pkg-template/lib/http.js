@@ -229,11 +229,11 @@ export function protectedResourceMetadataUrl(resource) {
 }
 
 /**
- * Middleware serving RFC 9728 protected-resource metadata for an Entra-protected resource at
- * `/.well-known/oauth-protected-resource[/path]`, naming the tenant's Entra v2 authority as the
- * authorization server, so MCP clients obtain Entra tokens themselves.
+ * The RFC 9728 protected-resource metadata document for an Entra-protected resource: the tenant's Entra v2
+ * authority as the authorization server, so MCP clients obtain Entra tokens themselves. A plain object, for
+ * any runtime (workers serve it with `Response.json`).
  */
-export function protectedResourceMetadata({
+export function protectedResourceMetadataDocument({
   resource, tenantId, cloud = 'public', authorizationServers, scopesSupported, resourceName, resourceDocumentation, bearerMethodsSupported = ['header'],
 }) {
   const host = ENTRA_HOSTS[cloud];
@@ -246,15 +246,20 @@ export function protectedResourceMetadata({
   if (!host) {
     throw new EntraTokenError({ code: 'config_invalid', status: 500, claim: 'cloud', message: 'option cloud is invalid: use public, usgov or china' });
   }
-  const document = JSON.stringify({
+  return {
     resource,
     authorization_servers: authorizationServers ?? [`${host}/${tenantId}/v2.0`],
     ...(scopesSupported ? { scopes_supported: scopesSupported } : {}),
     bearer_methods_supported: bearerMethodsSupported,
     ...(resourceName ? { resource_name: resourceName } : {}),
     ...(resourceDocumentation ? { resource_documentation: resourceDocumentation } : {}),
-  });
-  const paths = new Set([new URL(protectedResourceMetadataUrl(resource)).pathname, '/.well-known/oauth-protected-resource']);
+  };
+}
+
+/** Middleware serving {@link protectedResourceMetadataDocument} at `/.well-known/oauth-protected-resource[/path]`. */
+export function protectedResourceMetadata(options) {
+  const document = JSON.stringify(protectedResourceMetadataDocument(options));
+  const paths = new Set([new URL(protectedResourceMetadataUrl(options.resource)).pathname, '/.well-known/oauth-protected-resource']);
   return function protectedResourceMetadataHandler(req, res, next) {
     const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
     if (!paths.has(path)) return next();

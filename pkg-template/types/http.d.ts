@@ -107,6 +107,15 @@ export interface ProtectedResourceMetadataOptions {
   bearerMethodsSupported?: string[];
 }
 
+/** The RFC 9728 metadata document (a plain object) for any runtime. @throws EntraTokenError config_invalid */
+export declare function protectedResourceMetadataDocument(options: ProtectedResourceMetadataOptions): {
+  resource: string;
+  authorization_servers: string[];
+  scopes_supported?: string[];
+  bearer_methods_supported: string[];
+  resource_name?: string;
+  resource_documentation?: string;
+};
 /** Middleware serving RFC 9728 metadata at /.well-known/oauth-protected-resource[/path]. */
 export declare function protectedResourceMetadata(options: ProtectedResourceMetadataOptions): Middleware;
 /** The metadata URL for a resource (RFC 9728 §3.1). */
