@@ -118,14 +118,6 @@ pub fn encode(input: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    macro_rules! both {
-        ($($name:ident $body:block)*) => {$(
-            #[cfg_attr(not(target_arch = "wasm32"), test)]
-            #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-            fn $name() $body
-        )*};
-    }
-
     both! {
         round_trip_all_lengths_ok {
             let data: Vec<u8> = (0u8..=255).collect();

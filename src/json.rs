@@ -181,14 +181,6 @@ impl Serialize for Json {
 mod tests {
     use super::*;
 
-    macro_rules! both {
-        ($($name:ident $body:block)*) => {$(
-            #[cfg_attr(not(target_arch = "wasm32"), test)]
-            #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-            fn $name() $body
-        )*};
-    }
-
     both! {
         object_parses_ok {
             let o = parse_object(br#"{"a":1,"b":[true,null,"x"],"c":{"d":1.5}}"#).unwrap();

@@ -76,14 +76,6 @@ mod tests {
     use super::*;
     use crate::error::ErrorCode;
 
-    macro_rules! both {
-        ($($name:ident $body:block)*) => {$(
-            #[cfg_attr(not(target_arch = "wasm32"), test)]
-            #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-            fn $name() $body
-        )*};
-    }
-
     both! {
         three_segments_ok {
             let jws = split("aGVhZA.cGF5.c2ln").unwrap();

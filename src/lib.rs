@@ -20,6 +20,16 @@
 // Input paths must not panic (a panic traps the wasm instance); test code may assert however it likes.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
+/// Runs a unit test natively (`#[test]`) and, compiled to wasm32, under wasm-bindgen-test in Node.
+#[cfg(test)]
+macro_rules! both {
+    ($($name:ident $body:block)*) => {$(
+        #[cfg_attr(not(target_arch = "wasm32"), test)]
+        #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+        fn $name() $body
+    )*};
+}
+
 pub mod base64url;
 pub mod cache;
 pub mod claims;

@@ -2,6 +2,7 @@
 // back as JSON text and leave as plain objects, failures leave as EntraTokenError. Every environment
 // entry (node.mjs, node.cjs, browser.js, workerd.js) initialises the wasm its own way, then re-exports this.
 import { WasmValidator } from '../wasm/entra_guard.js';
+import { deepFreeze } from './freeze.js';
 
 /** Stable error codes, as the Rust core defines them. */
 export const ERROR_CODES = Object.freeze([
@@ -67,15 +68,6 @@ const TAIL_LENGTH = 44;
 
 /** Distinct requirement sets remembered per validator before starting over (routes have a handful). */
 const MAX_REQUIREMENT_SETS = 256;
-
-/** Results are shared between calls (see the cache below), so they are made immutable. */
-function deepFreeze(value) {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze(value[key]);
-  }
-  return value;
-}
 
 export class EntraValidator {
   #core;

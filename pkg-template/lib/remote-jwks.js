@@ -4,6 +4,7 @@
 // HTTP. It runs wherever fetch, AbortController, setTimeout and TextDecoder exist (Node 18+, browsers,
 // workerd), so it imports nothing from the platform.
 import { EntraTokenError } from './api.js';
+import { deepFreeze } from './freeze.js';
 
 const MINUTE = 60 * 1000;
 
@@ -271,14 +272,6 @@ async function getJson({ fetch: fetchFn, timeout, maxBytes }, url, label) {
 
 function isPlainObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function deepFreeze(value) {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze(value[key]);
-  }
-  return value;
 }
 
 // ---------------------------------------------------------------------------------------------------
