@@ -76,7 +76,12 @@ export function createApp({ validator, jwks, resource, tenantId, onSuccess, onFa
       requiredRoles: (req) => calledTool(req)?.roles,
     }),
   };
-  const guard = [authenticated, express.json({ limit: '1mb' }), toolPermissions];
+  // One message per request: a JSON-RPC batch (which the SDK transport accepts) would carry tools/call
+  // messages past toolPermissions, which looks at a single message.
+  const noBatches = (req, res, next) => (Array.isArray(req.body)
+    ? res.status(400).json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: JSON-RPC batches are not supported' } })
+    : next());
+  const guard = [authenticated, express.json({ limit: '1mb' }), noBatches, toolPermissions];
 
   // Streamable HTTP, stateless: a server and transport per request.
   app.post('/mcp', ...guard, async (req, res) => {

@@ -6,6 +6,8 @@
 import { EntraTokenError } from './api.js';
 import { deepFreeze } from './freeze.js';
 
+/** After a failed first load, how long new loads wait (see #firstLoadBackingOff). */
+const FIRST_LOAD_BACKOFF_MS = 10_000;
 const MINUTE = 60 * 1000;
 
 /** Defaults, with the reason for each. */
@@ -332,6 +334,7 @@ export class RemoteJwks {
    */
   get() {
     if (this.#keys !== null && !this.#needsRefresh()) return Promise.resolve(this.#keys);
+    if (this.#keys === null && this.#inflight === null && this.#firstLoadBackingOff()) return Promise.reject(this.#lastError);
     return this.#refresh().then(() => {
       if (this.#keys === null) throw this.#lastError;
       return this.#keys;
@@ -350,7 +353,7 @@ export class RemoteJwks {
    * changed. Never rejects for fetch failures (they are in `lastError`); the caller reports key_not_found.
    */
   refreshForUnknownKey() {
-    if (this.#inflight !== null) return this.#inflight;
+    if (this.#inflight !== null) return this.#refresh();
     if (this.#attemptedAt !== null && this.#config.now() - this.#attemptedAt < this.#config.cooldown) {
       return Promise.resolve(false);
     }
@@ -388,15 +391,35 @@ export class RemoteJwks {
     return !(this.#attemptFailed && now - this.#attemptedAt < this.#config.cooldown);
   }
 
-  /** Starts a refresh unless one is running; either way returns the running one. */
-  #refresh() {
+  /**
+   * With no keys yet and a failed first load, new loads wait a little (FIRST_LOAD_BACKOFF_MS, at most the
+   * cooldown): with the IdP down at cold start, each request would otherwise wait for its own timeout.
+   */
+  #firstLoadBackingOff() {
+    const backoff = Math.min(FIRST_LOAD_BACKOFF_MS, this.#config.cooldown);
+    return this.#attemptFailed && this.#attemptedAt !== null && this.#config.now() - this.#attemptedAt < backoff;
+  }
+
+  /**
+   * Starts a refresh unless one is running; either way returns the running one, as seen by this caller.
+   * workerd ties a promise to the request that created it: if that request ends first, the shared refresh
+   * is dead for everyone (awaiting it rejects, or never settles on older runtimes) and its `finally` never
+   * runs. `#load` never rejects, and a live refresh settles within its fetch deadlines, so a rejection or
+   * an overrun means a dead refresh: drop it and run one in this request, once (panva/jose #355, #509).
+   */
+  #refresh(retry = true) {
     if (this.#inflight === null) {
       this.#attemptedAt = this.#config.now();
-      this.#inflight = this.#load().finally(() => {
-        this.#inflight = null;
+      const started = this.#load().finally(() => {
+        if (this.#inflight === started) this.#inflight = null;
       });
+      this.#inflight = started;
     }
-    return this.#inflight;
+    const shared = this.#inflight;
+    return settleWithin(shared, 3 * this.#config.timeout + 1000).catch(() => {
+      if (this.#inflight === shared) this.#inflight = null;
+      return retry ? this.#refresh(false) : false;
+    });
   }
 
   /** One refresh: fetch, check, adopt. Never rejects; failures are recorded. */
@@ -522,6 +545,15 @@ export class RemoteJwks {
 function asJwksError(error) {
   if (error instanceof EntraTokenError) return error;
   return jwksError(`JWKS cannot be used: ${describeFailure(error)}`);
+}
+
+/** `promise`, or a rejection when it has not settled within `ms` (the timer belongs to the caller's request). */
+function settleWithin(promise, ms) {
+  let timer;
+  const deadline = new Promise((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Creates the cache; nothing is fetched until `get()`, `ready()` or `refreshForUnknownKey()`. */

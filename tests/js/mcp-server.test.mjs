@@ -141,6 +141,16 @@ describe('example MCP server with requireEntraAuth', () => {
     assert.equal((await response.json()).code, 'insufficient_scope');
   });
 
+  test('a JSON-RPC batch cannot carry a tools/call past the per-tool permission check (400)', async () => {
+    const token = issuer.mint({ scopes: ['mcp.notes.read'] });
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add_note', arguments: { text: 'sneaky' } } }]),
+    });
+    assert.equal(response.status, 400);
+  });
+
   test('garbage Authorization headers get 401, never 500', async () => {
     for (const authorization of ['Bearer', 'Basic dXNlcjpwYXNz', 'Bearer a.b', 'Bearer ' + 'x'.repeat(20000), 'Bearer é.é.é', 'Bearer a.b.c d']) {
       const response = await fetch(server.url, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: '{}' });
