@@ -242,7 +242,15 @@ async function exchange(fetchFn, url, signal, maxBytes, what) {
     if (response.status === 404) notFoundErrors.add(error);
     throw error;
   }
-  const text = await readText(response, maxBytes, what);
+  let text;
+  try {
+    text = await readText(response, maxBytes, what);
+  } catch (error) {
+    // A reset or an early close while the body streams in rejects the reader with fetch's own error.
+    if (error instanceof EntraTokenError) throw error;
+    if (signal.aborted) throw signal.reason;
+    throw jwksError(`${what}: reading the body failed: ${describeFailure(error)}`);
+  }
   try {
     return JSON.parse(text);
   } catch (error) {
