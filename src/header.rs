@@ -58,14 +58,41 @@ fn b64(members: &Object) -> Result<(), Error> {
     }
 }
 
-/// RFC 7519 §5.2 / RFC 8725 §3.3: a nested JWT (`cty`: JWT) is not an access token.
+/// RFC 7519 §5.2 / RFC 8725 §3.3: a nested JWT (`cty`: JWT) is not an access token. RFC 7515 §4.1.10:
+/// a `cty` without '/' stands for "application/" + cty, so `application/jwt` is the same marker.
 fn cty(members: &Object) -> Result<(), Error> {
-    match members.get("cty").and_then(Json::as_str) {
-        Some(cty) if cty.eq_ignore_ascii_case("JWT") => {
-            Err(Error::malformed("nested JWT (header cty JWT) is not accepted (RFC 8725 §3.3)"))
-        }
-        _ => Ok(()),
+    let Some(cty) = members.get("cty").and_then(Json::as_str) else {
+        return Ok(());
+    };
+    let subtype = match cty.split_once('/') {
+        Some((kind, subtype)) if kind.eq_ignore_ascii_case("application") => subtype,
+        Some(_) => return Ok(()),
+        None => cty,
+    };
+    if subtype.eq_ignore_ascii_case("JWT") {
+        return Err(Error::malformed("nested JWT (header cty JWT) is not accepted (RFC 8725 §3.3)"));
     }
+    Ok(())
+}
+
+/// RFC 7519 §5.3 (checklist 17): `iss`, `sub` and `aud` replicated in the header must equal the payload's.
+/// Called after the signature has verified, with the decoded header and the claims.
+pub fn replicated_claims(header: &[u8], claims: &Object) -> Result<(), Error> {
+    let members = parse_object(header).map_err(|e| Error::malformed(format!("header is not a JSON object: {e}")))?;
+    for name in ["iss", "sub", "aud"] {
+        if let Some(copy) = members.get(name) {
+            if claims.get(name) != Some(copy) {
+                return Err(Error::claim_invalid(
+                    name,
+                    format!(
+                        "the header's copy {} differs from the payload's (RFC 7519 §5.3)",
+                        quote(&copy.to_json_string())
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// RFC 7517 §4.5: `kid` (and `x5t`) are strings when present.

@@ -16,9 +16,10 @@ use std::sync::OnceLock;
 #[macro_export]
 macro_rules! both {
     ($($(#[$meta:meta])* fn $name:ident() $body:block)*) => {$(
-        $(#[$meta])*
+        // Other attributes (such as #[ignore]) after the pair: wasm-bindgen-test only honours them there.
         #[cfg_attr(not(target_arch = "wasm32"), test)]
         #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+        $(#[$meta])*
         fn $name() $body
     )*};
 }
