@@ -40,6 +40,9 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dev dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # The versions come from package-lock.json. Not `npm ci`: workerd lists its macOS and Windows binaries as
+  # optional dependencies, the registry reachable here does not serve them, and `npm ci` then calls the
+  # lock file out of sync; `npm install --no-save` installs the locked tree and leaves the files alone.
+  npm install --no-save --no-audit --no-fund --loglevel=error
 fi
 say "ready (wasm toolchain: $EG_WASM_TOOLCHAIN; wasm-bindgen $wb_version; $(node_modules/.bin/wasm-opt --version | head -1))"
