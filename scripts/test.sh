@@ -19,5 +19,11 @@ step "Rust core tests compiled to wasm32, run by wasm-bindgen-test in Node"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   "${EG_WASM_CARGO[@]}" test --target wasm32-unknown-unknown "${EG_WASM_FLAGS[@]}" --target-dir "$EG_WASM_TARGET_DIR"
 
+step "Load and soak, short (loopback only; they fail on any 5xx, wrong status or memory growth, never on speed)"
+results=$(mktemp -d)
+node benches/load.mjs --quick --out "$results/load.json"
+node benches/soak.mjs --quick --out "$results/soak.json"
+rm -rf "$results"
+
 step "JS tests against the built package (node:test)"
 node --test --test-reporter=spec tests/js/*.test.mjs
