@@ -19,6 +19,9 @@ step "Rust core tests compiled to wasm32, run by wasm-bindgen-test in Node"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   "${EG_WASM_CARGO[@]}" test --target wasm32-unknown-unknown "${EG_WASM_FLAGS[@]}" --target-dir "$EG_WASM_TARGET_DIR"
 
+step "Fuzzing, bounded: 30 s per target (bash scripts/fuzz.sh 3600 for an hour each)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+
 step "Load and soak, short (loopback only; they fail on any 5xx, wrong status or memory growth, never on speed)"
 results=$(mktemp -d)
 node benches/load.mjs --quick --out "$results/load.json"

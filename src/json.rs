@@ -220,6 +220,19 @@ mod tests {
             assert!(parse(b"1e400").is_err());
             assert_eq!(parse(b"18446744073709551616").unwrap().as_f64(), Some(18446744073709551616.0));
         }
+        integers_are_exact_ok {
+            // NumericDates are integers in Entra tokens; up to 2^53 they parse and serialise exactly.
+            let v = parse(br#"{"exp":9007199254740993,"iat":1767225600,"n":-42}"#).unwrap();
+            assert_eq!(v.to_json_string(), r#"{"exp":9007199254740993,"iat":1767225600,"n":-42}"#);
+        }
+        floats_are_correctly_rounded_ok {
+            // Found by fuzzing (fuzz/regressions/parse_token/): needs serde_json's float_roundtrip.
+            assert_eq!(parse(b"9102444800.267225").unwrap().as_f64(), Some(9102444800.267225_f64));
+            for doc in [&br#"{"exp":9102444800.26722554}"#[..], br#"{"exp":1e-28}"#] {
+                let v = parse(doc).unwrap();
+                assert_eq!(parse(v.to_json_string().as_bytes()).unwrap(), v);
+            }
+        }
         serialises_back_ok {
             let v = parse(br#"{"b":[1,2.5,"x"],"a":null}"#).unwrap();
             assert_eq!(v.to_json_string(), r#"{"a":null,"b":[1,2.5,"x"]}"#);

@@ -1,0 +1,50 @@
+//! Arbitrary bytes through the token-parsing front end: the size bound and compact-JWS split,
+//! strict base64url of every segment, the JOSE header rules, and the strict JSON of the claims set.
+//! No keys and no signature check: this is the code an unauthenticated caller reaches first.
+#![no_main]
+
+use entra_guard::{header, json, jws};
+use libfuzzer_sys::fuzz_target;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(token) = std::str::from_utf8(data) else {
+        return;
+    };
+    let segments = match jws::split(token) {
+        Ok(segments) => segments,
+        Err(err) => return common::exercise_error(&err),
+    };
+    // The split's own invariants: three non-empty segments whose concatenation is the token.
+    assert!(!segments.header.is_empty() && !segments.payload.is_empty() && !segments.signature.is_empty());
+    assert_eq!(segments.signing_input.len(), segments.header.len() + 1 + segments.payload.len());
+    assert_eq!(format!("{}.{}", segments.signing_input, segments.signature), token);
+    assert_eq!(segments.signing_input, format!("{}.{}", segments.header, segments.payload));
+
+    match jws::decode_segment(segments.header, "header") {
+        Ok(bytes) => match header::parse(&bytes) {
+            Ok(h) => {
+                let _ = header::algorithm_allowed(&h, &["RS256".to_owned()]).map_err(|e| common::exercise_error(&e));
+                let _ = header::graph_nonce(&h).map_err(|e| common::exercise_error(&e));
+            }
+            Err(err) => common::exercise_error(&err),
+        },
+        Err(err) => common::exercise_error(&err),
+    }
+    match jws::decode_segment(segments.payload, "payload") {
+        Ok(bytes) => {
+            if let Ok(claims) = json::parse_object(&bytes) {
+                // What the JS layer does with claims: serialise them back. It must round-trip exactly
+                // (regressions in fuzz/regressions/parse_token/: fast float parsing was off by an ULP or more).
+                let text = json::Json::Object(claims.clone()).to_json_string();
+                assert_eq!(json::parse_object(text.as_bytes()).as_ref(), Ok(&claims), "claims do not round-trip: {text}");
+            }
+        }
+        Err(err) => common::exercise_error(&err),
+    }
+    if let Err(err) = jws::decode_segment(segments.signature, "signature") {
+        common::exercise_error(&err);
+    }
+});
