@@ -2,6 +2,8 @@
 //! The same tests run natively and under wasm-bindgen-test in Node (see `both!`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+#[path = "support/attacks.rs"]
+mod attacks;
 mod support;
 
 use entra_guard::{ErrorCode, Requirements, ScopeMatch, TokenTypes, Validator};
@@ -91,7 +93,7 @@ both! {
         let p = b64json(&v2_user_claims());
         let input = format!("{h}.{p}");
         let secret = keys().main.jwk().to_string();
-        let mac = hmac_sha256(secret.as_bytes(), input.as_bytes());
+        let mac = attacks::hmac_sha256(secret.as_bytes(), input.as_bytes());
         let token = format!("{input}.{}", entra_guard::base64url::encode(&mac));
         expect_code(check(&validator(), &token), "algorithm_not_allowed");
     }
@@ -625,17 +627,4 @@ fn expect_jwks_invalid(doc: &str, needle: &str) {
     let e = Validator::new(policy()).set_jwks(doc.as_bytes()).unwrap_err();
     assert_eq!(e.code(), ErrorCode::JwksInvalid, "{e}");
     assert!(e.to_string().contains(needle), "{e}");
-}
-
-/// HMAC (RFC 2104) over SHA-256, only to forge HS256 tokens for the key-confusion test.
-fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
-    use sha2::{Digest, Sha256};
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let inner = Sha256::new().chain_update(k.map(|b| b ^ 0x36)).chain_update(data).finalize();
-    Sha256::new().chain_update(k.map(|b| b ^ 0x5c)).chain_update(inner).finalize().to_vec()
 }
