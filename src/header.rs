@@ -5,7 +5,10 @@
 use crate::error::{quote, Error};
 use crate::json::{parse_object, Json, Object};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The claims RFC 7519 §5.3 lets a header replicate; see [`replicated_claims`].
+const REPLICATED_CLAIMS: [&str; 3] = ["iss", "sub", "aud"];
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Header {
     pub alg: String,
     pub kid: Option<String>,
@@ -13,6 +16,8 @@ pub struct Header {
     pub typ: Option<String>,
     /// Microsoft Graph tokens carry a `nonce` in the header (see [`graph_nonce`]).
     pub has_nonce: bool,
+    /// The header's copies of `iss`, `sub` and `aud`, if any (usually none).
+    pub replicated: Vec<(&'static str, Json)>,
 }
 
 /// Parses and checks a decoded header. Order matters only for which message a person sees.
@@ -27,6 +32,7 @@ pub fn parse(bytes: &[u8]) -> Result<Header, Error> {
         x5t: optional_string(&members, "x5t")?,
         typ: optional_string(&members, "typ")?,
         has_nonce: members.contains_key("nonce"),
+        replicated: REPLICATED_CLAIMS.iter().filter_map(|&n| members.get(n).map(|v| (n, v.clone()))).collect(),
     })
 }
 
@@ -76,20 +82,17 @@ fn cty(members: &Object) -> Result<(), Error> {
 }
 
 /// RFC 7519 §5.3 (checklist 17): `iss`, `sub` and `aud` replicated in the header must equal the payload's.
-/// Called after the signature has verified, with the decoded header and the claims.
-pub fn replicated_claims(header: &[u8], claims: &Object) -> Result<(), Error> {
-    let members = parse_object(header).map_err(|e| Error::malformed(format!("header is not a JSON object: {e}")))?;
-    for name in ["iss", "sub", "aud"] {
-        if let Some(copy) = members.get(name) {
-            if claims.get(name) != Some(copy) {
-                return Err(Error::claim_invalid(
-                    name,
-                    format!(
-                        "the header's copy {} differs from the payload's (RFC 7519 §5.3)",
-                        quote(&copy.to_json_string())
-                    ),
-                ));
-            }
+/// Called after the signature has verified, with the parsed header and the claims.
+pub fn replicated_claims(header: &Header, claims: &Object) -> Result<(), Error> {
+    for (name, copy) in &header.replicated {
+        if claims.get(*name) != Some(copy) {
+            return Err(Error::claim_invalid(
+                name,
+                format!(
+                    "the header's copy {} differs from the payload's (RFC 7519 §5.3)",
+                    quote(&copy.to_json_string())
+                ),
+            ));
         }
     }
     Ok(())

@@ -203,8 +203,7 @@ impl Validator {
     /// The full validation: bytes, header, key, signature, then claims.
     fn verify(&self, token: &str, now: f64, call: &Requirements) -> Result<(ValidatedToken, u64), Error> {
         let segments = jws::split(token)?;
-        let header_bytes = jws::decode_segment(segments.header, "header")?;
-        let header = header::parse(&header_bytes)?;
+        let header = header::parse(&jws::decode_segment(segments.header, "header")?)?;
         header::algorithm_allowed(&header, &self.policy.algorithms)?;
         header::graph_nonce(&header)?;
         let keys = self.keys.as_ref().ok_or_else(|| Error::KeyNotFound {
@@ -219,7 +218,7 @@ impl Validator {
         let payload = jws::decode_segment(segments.payload, "payload")?;
         let claims = parse_object(&payload)
             .map_err(|e| Error::malformed(format!("payload is not a JSON object (RFC 7519 §7.2): {e}")))?;
-        header::replicated_claims(&header_bytes, &claims)?;
+        header::replicated_claims(&header, &claims)?;
         let result = self.check_claims(claims, now, call, key.issuer.as_deref(), header.kid.or(header.x5t))?;
         Ok((result, key.fingerprint))
     }

@@ -43,6 +43,7 @@ fuzz_target!(|data: &[u8]| {
             x5t: if key.kid.is_none() { key.x5t.clone() } else { None },
             typ: None,
             has_nonce: false,
+            replicated: Vec::new(),
         };
         match set.select(&header) {
             Ok(found) => {
@@ -54,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     // A name that no key has: must be a clean KeyNotFound.
-    let missing = Header { alg: "RS256".into(), kid: Some("\u{0}no such kid\u{0}".into()), x5t: None, typ: None, has_nonce: false };
+    let missing = Header { alg: "RS256".into(), kid: Some("\u{0}no such kid\u{0}".into()), x5t: None, typ: None, has_nonce: false, replicated: Vec::new() };
     if let Err(err) = set.select(&missing) {
         common::exercise_error(&err);
     }
