@@ -119,42 +119,42 @@ mod tests {
     use super::*;
 
     both! {
-        round_trip_all_lengths_ok {
+        fn round_trip_all_lengths_ok() {
             let data: Vec<u8> = (0u8..=255).collect();
             for len in 0..data.len() {
                 let slice = &data[..len];
                 assert_eq!(decode(encode(slice).as_bytes()).unwrap(), slice);
             }
         }
-        rfc4648_vectors_ok {
+        fn rfc4648_vectors_ok() {
             for (plain, enc) in [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy")] {
                 assert_eq!(encode(plain.as_bytes()), enc);
                 assert_eq!(decode(enc.as_bytes()).unwrap(), plain.as_bytes());
             }
             assert_eq!(decode(b"-_-_").unwrap(), vec![0xfb, 0xff, 0xbf]);
         }
-        padding_fails {
+        fn padding_fails() {
             assert_eq!(decode(b"Zg=="), Err(DecodeError::InvalidByte(2)));
             assert_eq!(decode(b"Zm8="), Err(DecodeError::InvalidByte(3)));
         }
-        standard_alphabet_fails {
+        fn standard_alphabet_fails() {
             assert_eq!(decode(b"+/+/"), Err(DecodeError::InvalidByte(0)));
             assert_eq!(decode(b"ab/c"), Err(DecodeError::InvalidByte(2)));
         }
-        whitespace_fails {
+        fn whitespace_fails() {
             assert!(decode(b"Zm9v Yg").is_err());
             assert!(decode(b"Zm9vYg\n").is_err());
             assert!(decode(b" Zm9v").is_err());
         }
-        length_mod_4_is_1_fails {
+        fn length_mod_4_is_1_fails() {
             assert_eq!(decode(b"Zm9vY"), Err(DecodeError::InvalidLength));
         }
-        non_zero_trailing_bits_fails {
+        fn non_zero_trailing_bits_fails() {
             assert_eq!(decode(b"Zh"), Err(DecodeError::NonZeroTrailingBits));
             assert_eq!(decode(b"Zm9"), Err(DecodeError::NonZeroTrailingBits));
             assert_eq!(decode(b"Zg").unwrap(), b"f");
         }
-        non_ascii_fails {
+        fn non_ascii_fails() {
             assert!(decode("Zm9é".as_bytes()).is_err());
             assert!(decode(&[0x5a, 0x00, 0x5a, 0x5a]).is_err());
         }

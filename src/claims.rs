@@ -1,48 +1,54 @@
 //! Claim rules: one pure function per claim, each naming the RFC 7519 section or Entra rule it applies
-//! (Entra rules: `shared/security/entra-rules.md`, from Microsoft.IdentityModel and Microsoft.Identity.Web).
+//! (Entra rules: Microsoft's "Access tokens in the Microsoft identity platform" and "Access token claims
+//! reference", https://learn.microsoft.com/entra/identity-platform/access-tokens and
+//! .../access-token-claims-reference, and Microsoft.IdentityModel's `AadIssuerValidator`,
+//! https://github.com/AzureAD/azure-activedirectory-identitymodel-extensions-for-dotnet).
 //! They run only after the signature has verified (RFC 8725 §3.3).
 
-use crate::error::{quote, Error};
-use crate::json::{Json, Object};
+use crate::error::{quote, Check, Error};
+use crate::json::{self, Json, Object};
 use crate::policy::{
     is_guid, Cloud, Policy, Requirements, ScopeMatch, Tenants, TokenTypes, TokenVersion, CONSUMER_TENANT_ID,
     TENANT_PLACEHOLDER,
 };
 
-fn required_str<'a>(claims: &'a Object, name: &'static str, reason: &'static str) -> Result<&'a str, Error> {
-    match claims.get(name) {
-        Some(Json::String(s)) => Ok(s),
-        Some(other) => Err(Error::claim_invalid(name, format!("must be a string, found {}", other.type_name()))),
-        None => Err(Error::ClaimMissing { claim: name, reason }),
-    }
+fn required_str<'a>(
+    check: Check,
+    claims: &'a Object,
+    name: &'static str,
+    reason: &'static str,
+) -> Result<&'a str, Error> {
+    optional_str(check, claims, name)?.ok_or(Error::ClaimMissing { check, claim: name, reason })
 }
 
-fn optional_str<'a>(claims: &'a Object, name: &'static str) -> Result<Option<&'a str>, Error> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Json::String(s)) => Ok(Some(s)),
-        Some(other) => Err(Error::claim_invalid(name, format!("must be a string, found {}", other.type_name()))),
-    }
+fn optional_str<'a>(check: Check, claims: &'a Object, name: &'static str) -> Result<Option<&'a str>, Error> {
+    json::optional_str(claims, name)
+        .map_err(|found| Error::claim_invalid(check, name, format!("must be a string, found {found}")))
 }
 
 /// RFC 7519 §2 NumericDate: a JSON number (fractions allowed), never a string or boolean.
-fn numeric_date(claims: &Object, name: &'static str) -> Result<Option<f64>, Error> {
+fn numeric_date(check: Check, claims: &Object, name: &'static str) -> Result<Option<f64>, Error> {
     match claims.get(name) {
         None => Ok(None),
         Some(value) => value.as_f64().map(Some).ok_or_else(|| {
-            Error::claim_invalid(name, format!("must be a NumericDate (a JSON number), found {}", value.type_name()))
+            Error::claim_invalid(
+                check,
+                name,
+                format!("must be a NumericDate (a JSON number), found {}", value.type_name()),
+            )
         }),
     }
 }
 
 /// Entra `ver`: "1.0" or "2.0", and one the API accepts (`accessTokenAcceptedVersion`).
 pub fn version(claims: &Object, accepted: &[TokenVersion]) -> Result<TokenVersion, Error> {
-    let ver = required_str(claims, "ver", "Entra access tokens carry ver \"1.0\" or \"2.0\"")?;
+    let ver = required_str(Check::Ver, claims, "ver", "Entra access tokens carry ver \"1.0\" or \"2.0\"")?;
     let version = TokenVersion::parse(ver)
-        .ok_or_else(|| Error::claim_invalid("ver", format!("{} is not \"1.0\" or \"2.0\"", quote(ver))))?;
+        .ok_or_else(|| Error::claim_invalid(Check::Ver, "ver", format!("{} is not \"1.0\" or \"2.0\"", quote(ver))))?;
     if !accepted.contains(&version) {
         let list: Vec<&str> = accepted.iter().map(|v| v.as_str()).collect();
         return Err(Error::claim_invalid(
+            Check::Ver,
             "ver",
             format!("version {ver} tokens are not accepted (acceptedVersions {list:?}); the API's accessTokenAcceptedVersion decides which version Entra issues"),
         ));
@@ -50,11 +56,13 @@ pub fn version(claims: &Object, accepted: &[TokenVersion]) -> Result<TokenVersio
     Ok(version)
 }
 
-/// Entra `tid`: the tenant, a GUID (entra-rules.md: "the docs require it").
+/// Entra `tid`: the tenant, a GUID ("Access token claims reference": `tid` is the tenant's GUID).
 pub fn tenant_id(claims: &Object) -> Result<Option<&str>, Error> {
-    let tid = optional_str(claims, "tid")?;
+    let tid = optional_str(Check::Tid, claims, "tid")?;
     match tid {
-        Some(t) if !is_guid(t) => Err(Error::claim_invalid("tid", format!("{} is not a tenant GUID", quote(t)))),
+        Some(t) if !is_guid(t) => {
+            Err(Error::claim_invalid(Check::Tid, "tid", format!("{} is not a tenant GUID", quote(t))))
+        }
         _ => Ok(tid),
     }
 }
@@ -95,7 +103,7 @@ pub fn issuer<'a>(
     tid: Option<&'a str>,
     version: TokenVersion,
 ) -> Result<(&'a str, Option<String>), Error> {
-    let iss = required_str(claims, "iss", "an issuer is configured, so iss is required")?;
+    let iss = required_str(Check::Iss, claims, "iss", "an issuer is configured, so iss is required")?;
     if let Some(template) = templates.iter().find(|t| issuer_matches(t, iss, tid)) {
         let tenant = match tid {
             Some(tid) => Some(tid.to_owned()),
@@ -106,6 +114,7 @@ pub fn issuer<'a>(
     }
     if tid.is_none() && templates.iter().any(|t| t.contains(TENANT_PLACEHOLDER)) {
         return Err(Error::ClaimMissing {
+            check: Check::Iss,
             claim: "tid",
             reason: "the issuer template contains {tenantid}, so the token must name its tenant in tid",
         });
@@ -118,6 +127,7 @@ pub fn issuer<'a>(
         })
         .collect();
     Err(Error::IssuerInvalid {
+        check: Check::Iss,
         expected,
         actual: iss.to_owned(),
         reason: match version {
@@ -146,6 +156,7 @@ pub fn signing_key_issuer(key_issuer: Option<&str>, iss: &str, tid: Option<&str>
             return Ok(());
         }
         return Err(Error::ClaimMissing {
+            check: Check::KeyIssuer,
             claim: "tid",
             reason: "the signing key is bound to an issuer template, which needs the token's tid",
         });
@@ -156,6 +167,7 @@ pub fn signing_key_issuer(key_issuer: Option<&str>, iss: &str, tid: Option<&str>
         return Ok(());
     }
     Err(Error::IssuerInvalid {
+        check: Check::KeyIssuer,
         expected: vec![bound],
         actual: iss.to_owned(),
         reason: "is not the issuer the signing key is published for",
@@ -165,6 +177,7 @@ pub fn signing_key_issuer(key_issuer: Option<&str>, iss: &str, tid: Option<&str>
 /// Entra tenant allow-list (`tenantId` / `allowedTenants`).
 pub fn tenant(tenant: Option<&str>, tenants: &Tenants) -> Result<(), Error> {
     let needs_tenant = || Error::ClaimMissing {
+        check: Check::Tenant,
         claim: "tid",
         reason: "a tenant restriction is configured, so the token must name its tenant",
     };
@@ -199,7 +212,11 @@ fn same_audience(a: &str, b: &str) -> bool {
 pub fn audience(claims: &Object, audiences: &[String]) -> Result<String, Error> {
     let actual: Vec<String> = match claims.get("aud") {
         None => {
-            return Err(Error::ClaimMissing { claim: "aud", reason: "an audience is configured, so aud is required" })
+            return Err(Error::ClaimMissing {
+                check: Check::Aud,
+                claim: "aud",
+                reason: "an audience is configured, so aud is required",
+            })
         }
         Some(Json::String(aud)) => vec![aud.clone()],
         Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
@@ -207,6 +224,7 @@ pub fn audience(claims: &Object, audiences: &[String]) -> Result<String, Error> 
         }
         Some(other) => {
             return Err(Error::claim_invalid(
+                Check::Aud,
                 "aud",
                 format!("must be a string or an array of strings, found {}", other.type_name()),
             ))
@@ -220,8 +238,11 @@ pub fn audience(claims: &Object, audiences: &[String]) -> Result<String, Error> 
 
 /// RFC 7519 §4.1.4: `exp` is required here and `now` must be before it (plus leeway).
 pub fn expiration(claims: &Object, now: f64, leeway: u64) -> Result<f64, Error> {
-    let exp = numeric_date(claims, "exp")?
-        .ok_or(Error::ClaimMissing { claim: "exp", reason: "access tokens must expire" })?;
+    let exp = numeric_date(Check::Lifetime, claims, "exp")?.ok_or(Error::ClaimMissing {
+        check: Check::Lifetime,
+        claim: "exp",
+        reason: "access tokens must expire",
+    })?;
     if now < exp + leeway as f64 {
         Ok(exp)
     } else {
@@ -231,7 +252,7 @@ pub fn expiration(claims: &Object, now: f64, leeway: u64) -> Result<f64, Error> 
 
 /// RFC 7519 §4.1.5: when `nbf` is present, `now` must not be before it (minus leeway).
 pub fn not_before(claims: &Object, now: f64, leeway: u64) -> Result<(), Error> {
-    match numeric_date(claims, "nbf")? {
+    match numeric_date(Check::Lifetime, claims, "nbf")? {
         Some(nbf) if now + (leeway as f64) < nbf => Err(Error::TokenNotYetValid { nbf, now, leeway }),
         _ => Ok(()),
     }
@@ -239,7 +260,7 @@ pub fn not_before(claims: &Object, now: f64, leeway: u64) -> Result<(), Error> {
 
 /// RFC 7519 §4.1.6: `iat`, when present, is a NumericDate.
 pub fn issued_at(claims: &Object) -> Result<(), Error> {
-    numeric_date(claims, "iat").map(|_| ())
+    numeric_date(Check::Iat, claims, "iat").map(|_| ())
 }
 
 /// RFC 8725 §3.12 (mutually exclusive validation): a `nonce` claim belongs to ID tokens (OpenID
@@ -247,6 +268,7 @@ pub fn issued_at(claims: &Object) -> Result<(), Error> {
 pub fn not_id_token(claims: &Object) -> Result<(), Error> {
     if claims.contains_key("nonce") {
         return Err(Error::TokenTypeNotAllowed {
+            check: Check::IdToken,
             actual: "ID",
             allowed: "access tokens",
             reason: "the token has a nonce claim, which only ID tokens carry; the client must send an access token issued for this API",
@@ -257,10 +279,11 @@ pub fn not_id_token(claims: &Object) -> Result<(), Error> {
 
 /// Entra `azp` (v2) / `appid` (v1): the client application; every access token names one.
 pub fn client_id(claims: &Object) -> Result<&str, Error> {
-    if let Some(azp) = optional_str(claims, "azp")? {
+    if let Some(azp) = optional_str(Check::Client, claims, "azp")? {
         return Ok(azp);
     }
-    optional_str(claims, "appid")?.ok_or(Error::ClaimMissing {
+    optional_str(Check::Client, claims, "appid")?.ok_or(Error::ClaimMissing {
+        check: Check::Client,
         claim: "azp",
         reason: "an access token names its client application in azp (v2) or appid (v1); ID tokens do not",
     })
@@ -279,7 +302,7 @@ pub fn client_allowed(client: &str, allowed: Option<&[String]>) -> Result<(), Er
 /// Entra app-only vs delegated: `idtyp` "app" is "the most accurate way" (optional claim); without it,
 /// a token with no `scp` was issued to an application acting as itself.
 pub fn is_app_only(claims: &Object) -> Result<bool, Error> {
-    match optional_str(claims, "idtyp")? {
+    match optional_str(Check::TokenType, claims, "idtyp")? {
         Some("app") => Ok(true),
         Some("user") => Ok(false),
         _ => Ok(!claims.contains_key("scp")),
@@ -290,11 +313,13 @@ pub fn is_app_only(claims: &Object) -> Result<bool, Error> {
 pub fn token_type_allowed(app_only: bool, types: TokenTypes) -> Result<(), Error> {
     match (types, app_only) {
         (TokenTypes::User, true) => Err(Error::TokenTypeNotAllowed {
+            check: Check::TokenType,
             actual: "app-only",
             allowed: "user (delegated) tokens",
             reason: "this API only serves signed-in users (tokenTypes \"user\")",
         }),
         (TokenTypes::App, false) => Err(Error::TokenTypeNotAllowed {
+            check: Check::TokenType,
             actual: "user (delegated)",
             allowed: "app-only tokens",
             reason: "this API only serves applications acting as themselves (tokenTypes \"app\")",
@@ -305,7 +330,7 @@ pub fn token_type_allowed(app_only: bool, types: TokenTypes) -> Result<(), Error
 
 /// Entra `scp`: one space-separated string of delegated permissions (RFC 6749 §3.3 scope syntax).
 pub fn scopes(claims: &Object) -> Result<Vec<String>, Error> {
-    Ok(optional_str(claims, "scp")?
+    Ok(optional_str(Check::Scp, claims, "scp")?
         .map(|scp| scp.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect())
         .unwrap_or_default())
 }
@@ -317,9 +342,11 @@ pub fn roles(claims: &Object) -> Result<Vec<String>, Error> {
         Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
             Ok(items.iter().filter_map(Json::as_str).map(str::to_owned).collect())
         }
-        Some(other) => {
-            Err(Error::claim_invalid("roles", format!("must be an array of strings, found {}", other.type_name())))
-        }
+        Some(other) => Err(Error::claim_invalid(
+            Check::Roles,
+            "roles",
+            format!("must be an array of strings, found {}", other.type_name()),
+        )),
     }
 }
 

@@ -4,84 +4,63 @@
 
 use core::fmt;
 
-/// Stable machine-readable error codes, one per kind of failure.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    TokenMalformed,
-    TokenTooLarge,
-    AlgorithmNotAllowed,
-    KeyNotFound,
-    SignatureInvalid,
-    GraphToken,
-    TokenExpired,
-    TokenNotYetValid,
-    IssuerInvalid,
-    AudienceInvalid,
-    TenantNotAllowed,
-    ClientNotAllowed,
-    ClaimMissing,
-    ClaimInvalid,
-    TokenTypeNotAllowed,
-    InsufficientScope,
-    InsufficientRole,
-    JwksInvalid,
-    ConfigInvalid,
+/// Declares a stable, fieldless enum from one table: the variants, their wire names and [`Self::ALL`]
+/// come from the same lines, so no list can miss a variant and no name can drift from its variant.
+macro_rules! stable_names {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$meta])*
+        #[non_exhaustive]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($(#[$vmeta])* $variant,)* }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The stable name: what crosses into JS and what users' logs and code match on.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+stable_names! {
+    /// Stable machine-readable error codes, one per kind of failure, in the order the README's table lists them.
+    pub enum ErrorCode {
+        TokenMalformed => "token_malformed",
+        TokenTooLarge => "token_too_large",
+        AlgorithmNotAllowed => "algorithm_not_allowed",
+        KeyNotFound => "key_not_found",
+        SignatureInvalid => "signature_invalid",
+        GraphToken => "graph_token",
+        TokenExpired => "token_expired",
+        TokenNotYetValid => "token_not_yet_valid",
+        IssuerInvalid => "issuer_invalid",
+        AudienceInvalid => "audience_invalid",
+        TenantNotAllowed => "tenant_not_allowed",
+        ClientNotAllowed => "client_not_allowed",
+        ClaimMissing => "claim_missing",
+        ClaimInvalid => "claim_invalid",
+        TokenTypeNotAllowed => "token_type_not_allowed",
+        InsufficientScope => "insufficient_scope",
+        InsufficientRole => "insufficient_role",
+        JwksInvalid => "jwks_invalid",
+        ConfigInvalid => "config_invalid",
+        InternalError => "internal_error",
+    }
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 19] = [
-        ErrorCode::TokenMalformed,
-        ErrorCode::TokenTooLarge,
-        ErrorCode::AlgorithmNotAllowed,
-        ErrorCode::KeyNotFound,
-        ErrorCode::SignatureInvalid,
-        ErrorCode::GraphToken,
-        ErrorCode::TokenExpired,
-        ErrorCode::TokenNotYetValid,
-        ErrorCode::IssuerInvalid,
-        ErrorCode::AudienceInvalid,
-        ErrorCode::TenantNotAllowed,
-        ErrorCode::ClientNotAllowed,
-        ErrorCode::ClaimMissing,
-        ErrorCode::ClaimInvalid,
-        ErrorCode::TokenTypeNotAllowed,
-        ErrorCode::InsufficientScope,
-        ErrorCode::InsufficientRole,
-        ErrorCode::JwksInvalid,
-        ErrorCode::ConfigInvalid,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::TokenMalformed => "token_malformed",
-            ErrorCode::TokenTooLarge => "token_too_large",
-            ErrorCode::AlgorithmNotAllowed => "algorithm_not_allowed",
-            ErrorCode::KeyNotFound => "key_not_found",
-            ErrorCode::SignatureInvalid => "signature_invalid",
-            ErrorCode::GraphToken => "graph_token",
-            ErrorCode::TokenExpired => "token_expired",
-            ErrorCode::TokenNotYetValid => "token_not_yet_valid",
-            ErrorCode::IssuerInvalid => "issuer_invalid",
-            ErrorCode::AudienceInvalid => "audience_invalid",
-            ErrorCode::TenantNotAllowed => "tenant_not_allowed",
-            ErrorCode::ClientNotAllowed => "client_not_allowed",
-            ErrorCode::ClaimMissing => "claim_missing",
-            ErrorCode::ClaimInvalid => "claim_invalid",
-            ErrorCode::TokenTypeNotAllowed => "token_type_not_allowed",
-            ErrorCode::InsufficientScope => "insufficient_scope",
-            ErrorCode::InsufficientRole => "insufficient_role",
-            ErrorCode::JwksInvalid => "jwks_invalid",
-            ErrorCode::ConfigInvalid => "config_invalid",
-        }
-    }
-
     /// The HTTP status a resource server answers with (RFC 6750 §3.1): 403 when the token is good but
-    /// lacks a permission, 500 for the server's own misconfiguration, 401 for everything about the token.
+    /// lacks a permission, 500 for the server's own misconfiguration or a fault of this library, 401 for
+    /// everything about the token.
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::InsufficientScope | ErrorCode::InsufficientRole => 403,
-            ErrorCode::JwksInvalid | ErrorCode::ConfigInvalid => 500,
+            ErrorCode::JwksInvalid | ErrorCode::ConfigInvalid | ErrorCode::InternalError => 500,
             _ => 401,
         }
     }
@@ -93,12 +72,83 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+stable_names! {
+    /// The check that refused: a stage of validation, in the order [`crate::validator`] runs them (the
+    /// order of [`Check::ALL`]), plus the stages around it. Stable API, like the codes: `token_malformed`
+    /// alone covers a dozen failures, and `check` says which stage found each one.
+    pub enum Check {
+        /// The validator's options, `now`, or a call's requirements (before any token is read).
+        Config => "config",
+        /// The HTTP request's `Authorization` header (the JS layer's `bearerToken`).
+        Request => "request",
+        /// [`crate::jws::token_size`] and the header segment's size.
+        Size => "size",
+        /// [`crate::jws::split`] and the header's base64url and JSON: a compact JWS at all.
+        Jws => "jws",
+        /// [`crate::header::parse`] and [`crate::header::algorithm_allowed`].
+        Header => "header",
+        /// [`crate::header::graph_nonce`].
+        Graph => "graph",
+        /// [`crate::jwks::KeySet::select`].
+        Key => "key",
+        /// The signature segment and [`crate::rsa::RsaPublicKey::verify_pkcs1v15_sha256`].
+        Signature => "signature",
+        /// The payload's base64url and JSON.
+        Payload => "payload",
+        /// [`crate::header::replicated_claims`].
+        ReplicatedClaims => "replicated_claims",
+        /// [`crate::claims::version`].
+        Ver => "ver",
+        /// [`crate::claims::tenant_id`].
+        Tid => "tid",
+        /// [`crate::claims::issuer`].
+        Iss => "iss",
+        /// [`crate::claims::signing_key_issuer`].
+        KeyIssuer => "key_issuer",
+        /// [`crate::claims::tenant`].
+        Tenant => "tenant",
+        /// [`crate::claims::audience`].
+        Aud => "aud",
+        /// [`crate::claims::issued_at`].
+        Iat => "iat",
+        /// [`crate::claims::not_id_token`].
+        IdToken => "id_token",
+        /// [`crate::claims::client_id`] and [`crate::claims::client_allowed`].
+        Client => "client",
+        /// [`crate::claims::is_app_only`] and [`crate::claims::token_type_allowed`].
+        TokenType => "token_type",
+        /// [`crate::claims::scopes`]: the `scp` claim's form.
+        Scp => "scp",
+        /// [`crate::claims::roles`]: the `roles` claim's form.
+        Roles => "roles",
+        /// [`crate::claims::expiration`] and [`crate::claims::not_before`].
+        Lifetime => "lifetime",
+        /// [`crate::claims::required_scopes`].
+        Scope => "scope",
+        /// [`crate::claims::required_roles`].
+        Role => "role",
+        /// The caller's own `claimCheck` (the JS adapters), after every check of the core passed.
+        ClaimCheck => "claim_check",
+        /// Loading a JWKS ([`crate::jwks::KeySet::parse`]).
+        Jwks => "jwks",
+        /// A state this library should never reach (a bug, reported as [`ErrorCode::InternalError`]).
+        Internal => "internal",
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Every way validation or configuration can fail, with the context a person needs to act on it.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Error {
     /// Not a compact JWS, bad base64url, bad JSON, or a header this validator refuses to interpret.
     TokenMalformed {
+        check: Check,
         reason: String,
     },
     /// A bound in [`crate::limits`] was exceeded.
@@ -131,6 +181,7 @@ pub enum Error {
         leeway: u64,
     },
     IssuerInvalid {
+        check: Check,
         expected: Vec<String>,
         actual: String,
         reason: &'static str,
@@ -148,14 +199,17 @@ pub enum Error {
         allowed: Vec<String>,
     },
     ClaimMissing {
+        check: Check,
         claim: &'static str,
         reason: &'static str,
     },
     ClaimInvalid {
+        check: Check,
         claim: String,
         reason: String,
     },
     TokenTypeNotAllowed {
+        check: Check,
         actual: &'static str,
         allowed: &'static str,
         reason: &'static str,
@@ -176,6 +230,10 @@ pub enum Error {
     ConfigInvalid {
         option: &'static str,
         reason: String,
+    },
+    /// A state that should not occur: a bug in this library, never the client's fault.
+    Internal {
+        reason: &'static str,
     },
 }
 
@@ -201,6 +259,32 @@ impl Error {
             Error::InsufficientRole { .. } => ErrorCode::InsufficientRole,
             Error::JwksInvalid { .. } => ErrorCode::JwksInvalid,
             Error::ConfigInvalid { .. } => ErrorCode::ConfigInvalid,
+            Error::Internal { .. } => ErrorCode::InternalError,
+        }
+    }
+
+    /// The check that refused (see [`Check`]).
+    pub fn check(&self) -> Check {
+        match self {
+            Error::TokenMalformed { check, .. }
+            | Error::IssuerInvalid { check, .. }
+            | Error::ClaimMissing { check, .. }
+            | Error::ClaimInvalid { check, .. }
+            | Error::TokenTypeNotAllowed { check, .. } => *check,
+            Error::TokenTooLarge { .. } => Check::Size,
+            Error::AlgorithmNotAllowed { .. } => Check::Header,
+            Error::GraphToken => Check::Graph,
+            Error::KeyNotFound { .. } => Check::Key,
+            Error::SignatureInvalid { .. } => Check::Signature,
+            Error::TokenExpired { .. } | Error::TokenNotYetValid { .. } => Check::Lifetime,
+            Error::AudienceInvalid { .. } => Check::Aud,
+            Error::TenantNotAllowed { .. } => Check::Tenant,
+            Error::ClientNotAllowed { .. } => Check::Client,
+            Error::InsufficientScope { .. } => Check::Scope,
+            Error::InsufficientRole { .. } => Check::Role,
+            Error::JwksInvalid { .. } => Check::Jwks,
+            Error::ConfigInvalid { .. } => Check::Config,
+            Error::Internal { .. } => Check::Internal,
         }
     }
 
@@ -237,12 +321,12 @@ impl Error {
         }
     }
 
-    pub(crate) fn malformed(reason: impl Into<String>) -> Error {
-        Error::TokenMalformed { reason: reason.into() }
+    pub(crate) fn malformed(check: Check, reason: impl Into<String>) -> Error {
+        Error::TokenMalformed { check, reason: reason.into() }
     }
 
-    pub(crate) fn claim_invalid(claim: &str, reason: impl Into<String>) -> Error {
-        Error::ClaimInvalid { claim: claim.to_owned(), reason: reason.into() }
+    pub(crate) fn claim_invalid(check: Check, claim: &str, reason: impl Into<String>) -> Error {
+        Error::ClaimInvalid { check, claim: claim.to_owned(), reason: reason.into() }
     }
 
     pub(crate) fn config(option: &'static str, reason: impl Into<String>) -> Error {
@@ -278,7 +362,7 @@ fn secs(value: f64) -> String {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::TokenMalformed { reason } => write!(f, "token is malformed: {reason}"),
+            Error::TokenMalformed { reason, .. } => write!(f, "token is malformed: {reason}"),
             Error::TokenTooLarge { part, size, max } => {
                 write!(f, "{part} is {size} bytes; the limit is {max} bytes")
             }
@@ -310,7 +394,7 @@ impl fmt::Display for Error {
                 secs(*nbf),
                 secs(*now)
             ),
-            Error::IssuerInvalid { expected, actual, reason } => write!(
+            Error::IssuerInvalid { expected, actual, reason, .. } => write!(
                 f,
                 "issuer {} {reason}; expected {}",
                 quote(actual),
@@ -334,11 +418,11 @@ impl fmt::Display for Error {
                 quote(client),
                 quote_list(allowed)
             ),
-            Error::ClaimMissing { claim, reason } => {
+            Error::ClaimMissing { claim, reason, .. } => {
                 write!(f, "required claim {claim} is missing: {reason}")
             }
-            Error::ClaimInvalid { claim, reason } => write!(f, "claim {claim} is invalid: {reason}"),
-            Error::TokenTypeNotAllowed { actual, allowed, reason } => write!(
+            Error::ClaimInvalid { claim, reason, .. } => write!(f, "claim {claim} is invalid: {reason}"),
+            Error::TokenTypeNotAllowed { actual, allowed, reason, .. } => write!(
                 f,
                 "{actual} tokens are not accepted (accepted: {allowed}): {reason}"
             ),
@@ -358,6 +442,7 @@ impl fmt::Display for Error {
             ),
             Error::JwksInvalid { reason } => write!(f, "JWKS cannot be used: {reason}"),
             Error::ConfigInvalid { option, reason } => write!(f, "option {option} is invalid: {reason}"),
+            Error::Internal { reason } => write!(f, "internal error in entra-guard (please report it): {reason}"),
         }
     }
 }
@@ -368,31 +453,39 @@ impl std::error::Error for Error {}
 mod tests {
     use super::*;
 
-    #[cfg_attr(not(target_arch = "wasm32"), test)]
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-    fn codes_are_unique_snake_case() {
+    fn unique_snake_case(names: impl Iterator<Item = &'static str>) {
         let mut seen = std::collections::HashSet::new();
-        for code in ErrorCode::ALL {
-            assert!(seen.insert(code.as_str()), "duplicate {code}");
-            assert!(code.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        for name in names {
+            assert!(seen.insert(name), "duplicate {name}");
+            assert!(!name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{name}");
         }
-        assert_eq!(seen.len(), 19);
     }
 
-    #[cfg_attr(not(target_arch = "wasm32"), test)]
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-    fn permission_errors_are_403_others_401() {
-        assert_eq!(ErrorCode::InsufficientScope.http_status(), 403);
-        assert_eq!(ErrorCode::InsufficientRole.http_status(), 403);
-        assert_eq!(ErrorCode::TokenExpired.http_status(), 401);
-        assert_eq!(ErrorCode::GraphToken.http_status(), 401);
-    }
-
-    #[cfg_attr(not(target_arch = "wasm32"), test)]
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-    fn quote_truncates_long_values() {
-        let long = "x".repeat(10_000);
-        assert!(quote(&long).len() < 120);
-        assert_eq!(quote("a\u{0}b"), "\"a\\0b\"");
+    both! {
+        fn codes_are_unique_snake_case_ok() {
+            unique_snake_case(ErrorCode::ALL.iter().map(|c| c.as_str()));
+        }
+        fn checks_are_unique_snake_case_ok() {
+            unique_snake_case(Check::ALL.iter().map(|c| c.as_str()));
+        }
+        fn permission_errors_are_403_server_faults_500_others_401_ok() {
+            for code in ErrorCode::ALL {
+                let expected = match code {
+                    ErrorCode::InsufficientScope | ErrorCode::InsufficientRole => 403,
+                    ErrorCode::JwksInvalid | ErrorCode::ConfigInvalid | ErrorCode::InternalError => 500,
+                    _ => 401,
+                };
+                assert_eq!(code.http_status(), expected, "{code}");
+            }
+        }
+        fn internal_error_is_a_server_fault_not_the_clients_ok() {
+            let error = Error::Internal { reason: "x" };
+            assert_eq!((error.code(), error.http_status(), error.check()), (ErrorCode::InternalError, 500, Check::Internal));
+        }
+        fn quote_truncates_long_values_ok() {
+            let long = "x".repeat(10_000);
+            assert!(quote(&long).len() < 120);
+            assert_eq!(quote("a\u{0}b"), "\"a\\0b\"");
+        }
     }
 }

@@ -2,8 +2,8 @@
 //! Keys never come from the header: `jwk`, `jku`, `x5u` and `x5c` are ignored (RFC 8725 §3.10);
 //! `kid` and `x5t` are only opaque names looked up in the supplied JWKS.
 
-use crate::error::{quote, Error};
-use crate::json::{parse_object, Json, Object};
+use crate::error::{quote, Check, Error};
+use crate::json::{self, parse_object, Json, Object};
 
 /// The claims RFC 7519 §5.3 lets a header replicate; see [`replicated_claims`].
 const REPLICATED_CLAIMS: [&str; 3] = ["iss", "sub", "aud"];
@@ -22,7 +22,8 @@ pub struct Header {
 
 /// Parses and checks a decoded header. Order matters only for which message a person sees.
 pub fn parse(bytes: &[u8]) -> Result<Header, Error> {
-    let members = parse_object(bytes).map_err(|e| Error::malformed(format!("header is not a JSON object: {e}")))?;
+    let members =
+        parse_object(bytes).map_err(|e| Error::malformed(Check::Jws, format!("header is not a JSON object: {e}")))?;
     crit(&members)?;
     b64(&members)?;
     cty(&members)?;
@@ -40,8 +41,10 @@ pub fn parse(bytes: &[u8]) -> Result<Header, Error> {
 fn alg(members: &Object) -> Result<String, Error> {
     match members.get("alg") {
         Some(Json::String(alg)) => Ok(alg.clone()),
-        Some(other) => Err(Error::malformed(format!("header alg must be a string, found {}", other.type_name()))),
-        None => Err(Error::malformed("header has no alg (RFC 7515 §4.1.1)")),
+        Some(other) => {
+            Err(Error::malformed(Check::Header, format!("header alg must be a string, found {}", other.type_name())))
+        }
+        None => Err(Error::malformed(Check::Header, "header has no alg (RFC 7515 §4.1.1)")),
     }
 }
 
@@ -49,10 +52,13 @@ fn alg(members: &Object) -> Result<String, Error> {
 fn crit(members: &Object) -> Result<(), Error> {
     match members.get("crit") {
         None => Ok(()),
-        Some(value) => Err(Error::malformed(format!(
-            "header crit {} names extensions this validator does not understand (RFC 7515 §4.1.11)",
-            quote(&value.to_json_string())
-        ))),
+        Some(value) => Err(Error::malformed(
+            Check::Header,
+            format!(
+                "header crit {} names extensions this validator does not understand (RFC 7515 §4.1.11)",
+                quote(&value.to_json_string())
+            ),
+        )),
     }
 }
 
@@ -60,7 +66,7 @@ fn crit(members: &Object) -> Result<(), Error> {
 fn b64(members: &Object) -> Result<(), Error> {
     match members.get("b64") {
         None => Ok(()),
-        Some(_) => Err(Error::malformed("header b64 is not allowed in a JWT (RFC 7797 §7)")),
+        Some(_) => Err(Error::malformed(Check::Header, "header b64 is not allowed in a JWT (RFC 7797 §7)")),
     }
 }
 
@@ -76,17 +82,18 @@ fn cty(members: &Object) -> Result<(), Error> {
         None => cty,
     };
     if subtype.eq_ignore_ascii_case("JWT") {
-        return Err(Error::malformed("nested JWT (header cty JWT) is not accepted (RFC 8725 §3.3)"));
+        return Err(Error::malformed(Check::Header, "nested JWT (header cty JWT) is not accepted (RFC 8725 §3.3)"));
     }
     Ok(())
 }
 
-/// RFC 7519 §5.3 (checklist 17): `iss`, `sub` and `aud` replicated in the header must equal the payload's.
+/// RFC 7519 §5.3: `iss`, `sub` and `aud` replicated in the header must equal the payload's.
 /// Called after the signature has verified, with the parsed header and the claims.
 pub fn replicated_claims(header: &Header, claims: &Object) -> Result<(), Error> {
     for (name, copy) in &header.replicated {
         if claims.get(*name) != Some(copy) {
             return Err(Error::claim_invalid(
+                Check::ReplicatedClaims,
                 name,
                 format!(
                     "the header's copy {} differs from the payload's (RFC 7519 §5.3)",
@@ -100,11 +107,9 @@ pub fn replicated_claims(header: &Header, claims: &Object) -> Result<(), Error> 
 
 /// RFC 7517 §4.5: `kid` (and `x5t`) are strings when present.
 fn optional_string(members: &Object, name: &str) -> Result<Option<String>, Error> {
-    match members.get(name) {
-        None => Ok(None),
-        Some(Json::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(Error::malformed(format!("header {name} must be a string, found {}", other.type_name()))),
-    }
+    json::optional_str(members, name)
+        .map(|s| s.map(str::to_owned))
+        .map_err(|found| Error::malformed(Check::Header, format!("header {name} must be a string, found {found}")))
 }
 
 /// RFC 8725 §3.1: `alg` must be on the caller's allow-list; exact, case-sensitive (so `none`, `None`,
@@ -116,9 +121,10 @@ pub fn algorithm_allowed(header: &Header, allowed: &[String]) -> Result<(), Erro
     Err(Error::AlgorithmNotAllowed { alg: header.alg.clone(), allowed: allowed.to_vec() })
 }
 
-/// Entra rule (entra-rules.md, "Microsoft Graph"): a header `nonce` marks a token for Microsoft Graph
-/// or another first-party API. Its signature covers a transformed header, it is not for this API,
-/// and saying so beats a bare `signature_invalid`.
+/// Entra rule ("Access tokens in the Microsoft identity platform": a token for Microsoft Graph is not for
+/// third parties to validate): a header `nonce` marks a token for Microsoft Graph or another first-party
+/// API. Its signature covers a transformed header, it is not for this API, and saying so beats a bare
+/// `signature_invalid`.
 pub fn graph_nonce(header: &Header) -> Result<(), Error> {
     if header.has_nonce {
         return Err(Error::GraphToken);
@@ -136,55 +142,55 @@ mod tests {
     }
 
     both! {
-        header_rs256_kid_ok {
+        fn header_rs256_kid_ok() {
             let h = parse(br#"{"typ":"JWT","alg":"RS256","kid":"k1","x5t":"k1"}"#).unwrap();
             assert_eq!((h.alg.as_str(), h.kid.as_deref(), h.x5t.as_deref()), ("RS256", Some("k1"), Some("k1")));
             assert!(algorithm_allowed(&h, &rs256()).is_ok());
         }
-        alg_missing_fails {
+        fn alg_missing_fails() {
             assert_eq!(parse(br#"{"kid":"k"}"#).unwrap_err().code(), ErrorCode::TokenMalformed);
         }
-        alg_not_string_fails {
+        fn alg_not_string_fails() {
             assert_eq!(parse(br#"{"alg":["RS256"]}"#).unwrap_err().code(), ErrorCode::TokenMalformed);
         }
-        alg_none_every_casing_fails {
+        fn alg_none_every_casing_fails() {
             for alg in ["none", "None", "NONE", "nOnE", "HS256", "rs256", "RS256 ", "PS256", "ES256", ""] {
                 let h = parse(format!(r#"{{"alg":"{alg}"}}"#).as_bytes()).unwrap();
                 assert_eq!(algorithm_allowed(&h, &rs256()).unwrap_err().code(), ErrorCode::AlgorithmNotAllowed, "{alg}");
             }
         }
-        duplicate_alg_fails {
+        fn duplicate_alg_fails() {
             assert_eq!(parse(br#"{"alg":"none","alg":"RS256"}"#).unwrap_err().code(), ErrorCode::TokenMalformed);
         }
-        kid_not_string_fails {
+        fn kid_not_string_fails() {
             assert_eq!(parse(br#"{"alg":"RS256","kid":0}"#).unwrap_err().code(), ErrorCode::TokenMalformed);
         }
-        crit_fails {
+        fn crit_fails() {
             for crit in [r#"["exp"]"#, "[]", r#"["alg"]"#, r#""x""#] {
                 let doc = format!(r#"{{"alg":"RS256","crit":{crit},"exp":1}}"#);
                 assert_eq!(parse(doc.as_bytes()).unwrap_err().code(), ErrorCode::TokenMalformed, "{crit}");
             }
         }
-        b64_false_fails {
+        fn b64_false_fails() {
             assert_eq!(parse(br#"{"alg":"RS256","b64":false,"crit":["b64"]}"#).unwrap_err().code(), ErrorCode::TokenMalformed);
             assert_eq!(parse(br#"{"alg":"RS256","b64":true}"#).unwrap_err().code(), ErrorCode::TokenMalformed);
         }
-        cty_jwt_nested_fails {
+        fn cty_jwt_nested_fails() {
             assert_eq!(parse(br#"{"alg":"RS256","cty":"jwt"}"#).unwrap_err().code(), ErrorCode::TokenMalformed);
         }
-        header_nonce_is_graph_token_fails {
+        fn header_nonce_is_graph_token_fails() {
             let h = parse(br#"{"alg":"RS256","kid":"k","nonce":"abc"}"#).unwrap();
             assert_eq!(graph_nonce(&h).unwrap_err().code(), ErrorCode::GraphToken);
         }
-        header_without_nonce_is_not_graph_ok {
+        fn header_without_nonce_is_not_graph_ok() {
             let h = parse(br#"{"alg":"RS256","kid":"k"}"#).unwrap();
             assert!(graph_nonce(&h).is_ok());
         }
-        header_not_object_fails {
+        fn header_not_object_fails() {
             assert_eq!(parse(b"[1]").unwrap_err().code(), ErrorCode::TokenMalformed);
             assert_eq!(parse(b"{\"alg\":\"RS256\"} x").unwrap_err().code(), ErrorCode::TokenMalformed);
         }
-        jwk_jku_x5u_x5c_are_ignored_ok {
+        fn jwk_jku_x5u_x5c_are_ignored_ok() {
             let h = parse(br#"{"alg":"RS256","jwk":{"kty":"RSA"},"jku":"https://evil","x5u":"https://evil","x5c":["AA"]}"#).unwrap();
             assert_eq!(h.kid, None);
         }

@@ -66,6 +66,17 @@ impl Json {
     }
 }
 
+/// The member `name` of `object` as a string: `Ok(None)` when absent, `Err` with the JSON type found when
+/// it is not a string. Each caller turns that into its own error (a claim, a header parameter, a JWK member,
+/// an option).
+pub fn optional_str<'a>(object: &'a Object, name: &str) -> Result<Option<&'a str>, &'static str> {
+    match object.get(name) {
+        None => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s)),
+        Some(other) => Err(other.type_name()),
+    }
+}
+
 /// Parses one JSON value; the whole input must be consumed.
 pub fn parse(bytes: &[u8]) -> Result<Json, String> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -182,50 +193,50 @@ mod tests {
     use super::*;
 
     both! {
-        object_parses_ok {
+        fn object_parses_ok() {
             let o = parse_object(br#"{"a":1,"b":[true,null,"x"],"c":{"d":1.5}}"#).unwrap();
             assert_eq!(o.get("a").and_then(Json::as_f64), Some(1.0));
             assert_eq!(o.get("c").and_then(Json::as_object).and_then(|c| c.get("d")).and_then(Json::as_f64), Some(1.5));
         }
-        duplicate_member_fails {
+        fn duplicate_member_fails() {
             let err = parse_object(br#"{"alg":"none","alg":"RS256"}"#).unwrap_err();
             assert!(err.contains("duplicate"), "{err}");
         }
-        nested_duplicate_member_fails {
+        fn nested_duplicate_member_fails() {
             assert!(parse(br#"{"a":{"x":1,"x":2}}"#).is_err());
         }
-        trailing_garbage_fails {
+        fn trailing_garbage_fails() {
             assert!(parse(br#"{"a":1}}garbage"#).is_err());
             assert!(parse(br#"{"a":1} "#).is_ok());
         }
-        non_object_fails {
+        fn non_object_fails() {
             for doc in [&b"[]"[..], b"\"s\"", b"null", b"1", b"true"] {
                 assert!(parse_object(doc).is_err());
             }
         }
-        invalid_utf8_fails {
+        fn invalid_utf8_fails() {
             assert!(parse(b"{\"a\":\"\xc0\xaf\"}").is_err());
             assert!(parse(b"\xef\xbb\xbf{}").is_err());
         }
-        lone_surrogate_fails {
+        fn lone_surrogate_fails() {
             assert!(parse(br#"{"a":"\ud800"}"#).is_err());
         }
-        deep_nesting_fails {
+        fn deep_nesting_fails() {
             let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
             assert!(parse(deep.as_bytes()).is_err());
             let ok = format!("{}{}", "[".repeat(MAX_JSON_DEPTH), "]".repeat(MAX_JSON_DEPTH));
             assert!(parse(ok.as_bytes()).is_ok());
         }
-        huge_number_fails_without_panic {
+        fn huge_number_fails_without_panic() {
             assert!(parse(b"1e400").is_err());
             assert_eq!(parse(b"18446744073709551616").unwrap().as_f64(), Some(18446744073709551616.0));
         }
-        integers_are_exact_ok {
+        fn integers_are_exact_ok() {
             // NumericDates are integers in Entra tokens; up to 2^53 they parse and serialise exactly.
             let v = parse(br#"{"exp":9007199254740993,"iat":1767225600,"n":-42}"#).unwrap();
             assert_eq!(v.to_json_string(), r#"{"exp":9007199254740993,"iat":1767225600,"n":-42}"#);
         }
-        floats_are_correctly_rounded_ok {
+        fn floats_are_correctly_rounded_ok() {
             // Found by fuzzing (fuzz/regressions/parse_token/): needs serde_json's float_roundtrip.
             assert_eq!(parse(b"9102444800.267225").unwrap().as_f64(), Some(9102444800.267225_f64));
             for doc in [&br#"{"exp":9102444800.26722554}"#[..], br#"{"exp":1e-28}"#] {
@@ -233,7 +244,7 @@ mod tests {
                 assert_eq!(parse(v.to_json_string().as_bytes()).unwrap(), v);
             }
         }
-        serialises_back_ok {
+        fn serialises_back_ok() {
             let v = parse(br#"{"b":[1,2.5,"x"],"a":null}"#).unwrap();
             assert_eq!(v.to_json_string(), r#"{"a":null,"b":[1,2.5,"x"]}"#);
         }

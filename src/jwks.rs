@@ -4,7 +4,7 @@
 use crate::base64url;
 use crate::error::{quote, Error};
 use crate::header::Header;
-use crate::json::{parse_object, Json, Object};
+use crate::json::{self, parse_object, Json, Object};
 use crate::limits::{MAX_JWKS_BYTES, MAX_JWKS_KEYS, MAX_RSA_BITS, MIN_RSA_BITS, RSA_PUBLIC_EXPONENT};
 use crate::rsa::RsaPublicKey;
 
@@ -187,7 +187,7 @@ fn usable_key(members: &Object) -> Result<Jwk, String> {
     let e = base64url_uint(members, "e")?;
     let rsa = rsa_key(&n, &e)?;
     let text = |s: &Option<String>| s.as_deref().unwrap_or_default().as_bytes().to_vec();
-    let fingerprint = crate::cache::fingerprint(&[&text(&kid), &n, &e, &text(&alg), &text(&issuer)]);
+    let fingerprint = crate::fingerprint::fingerprint(&[&text(&kid), &n, &e, &text(&alg), &text(&issuer)]);
     Ok(Jwk { kid, x5t, alg, issuer, rsa, fingerprint })
 }
 
@@ -226,11 +226,9 @@ fn key_ops(members: &Object) -> Result<(), String> {
 }
 
 fn optional_string(members: &Object, name: &str) -> Result<Option<String>, String> {
-    match members.get(name) {
-        None => Ok(None),
-        Some(Json::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(format!("{name} is a {}, not a string", other.type_name())),
-    }
+    json::optional_str(members, name)
+        .map(|s| s.map(str::to_owned))
+        .map_err(|found| format!("{name} is a {found}, not a string"))
 }
 
 /// RFC 7518 §2 Base64urlUInt: strict base64url, minimal octets (no leading zero octet).

@@ -1,7 +1,7 @@
 //! Compact JWS serialisation (RFC 7515 §7.1): exactly three base64url segments, nothing else.
 
 use crate::base64url;
-use crate::error::Error;
+use crate::error::{Check, Error};
 use crate::limits::{MAX_HEADER_SEGMENT_BYTES, MAX_TOKEN_BYTES};
 
 /// The three segments of a compact JWS, borrowed from the token.
@@ -19,10 +19,11 @@ pub struct CompactJws<'a> {
 pub fn split(token: &str) -> Result<CompactJws<'_>, Error> {
     token_size(token)?;
     if token.is_empty() {
-        return Err(Error::malformed("the token is empty"));
+        return Err(Error::malformed(Check::Jws, "the token is empty"));
     }
     if token.starts_with('{') {
         return Err(Error::malformed(
+            Check::Jws,
             "JWS JSON serialisation is not accepted; send a compact token (RFC 8725bis §3.14)",
         ));
     }
@@ -31,28 +32,29 @@ pub fn split(token: &str) -> Result<CompactJws<'_>, Error> {
         2 => {}
         4 => {
             return Err(Error::malformed(
+                Check::Jws,
                 "five segments: an encrypted token (JWE) is not accepted; send the signed access token",
             ))
         }
         _ => {
-            return Err(Error::malformed(format!(
-                "a compact JWS has 3 segments separated by '.', this has {}",
-                dots + 1
-            )))
+            return Err(Error::malformed(
+                Check::Jws,
+                format!("a compact JWS has 3 segments separated by '.', this has {}", dots + 1),
+            ))
         }
     }
     let mut parts = token.splitn(3, '.');
     let (Some(header), Some(payload), Some(signature)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(Error::malformed("a compact JWS has 3 segments"));
+        return Err(Error::malformed(Check::Jws, "a compact JWS has 3 segments"));
     };
     if header.len() > MAX_HEADER_SEGMENT_BYTES {
         return Err(Error::TokenTooLarge { part: "token header", size: header.len(), max: MAX_HEADER_SEGMENT_BYTES });
     }
     if header.is_empty() || payload.is_empty() {
-        return Err(Error::malformed("header and payload segments must not be empty"));
+        return Err(Error::malformed(Check::Jws, "header and payload segments must not be empty"));
     }
     if signature.is_empty() {
-        return Err(Error::malformed("the signature segment is empty: unsigned tokens are never accepted"));
+        return Err(Error::malformed(Check::Jws, "the signature segment is empty: unsigned tokens are never accepted"));
     }
     let signing_input = token.get(..header.len() + 1 + payload.len()).unwrap_or_default();
     Ok(CompactJws { header, payload, signature, signing_input })
@@ -66,9 +68,10 @@ pub fn token_size(token: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Decodes one segment with strict base64url (RFC 7515 §2), naming the segment in the error.
-pub fn decode_segment(segment: &str, name: &str) -> Result<Vec<u8>, Error> {
-    base64url::decode(segment.as_bytes()).map_err(|e| Error::malformed(format!("{name} segment: {e}")))
+/// Decodes one segment with strict base64url (RFC 7515 §2), naming the segment in the error; `check` is
+/// the stage that reads it (the header's is [`Check::Jws`], the signature's and the payload's their own).
+pub fn decode_segment(segment: &str, name: &str, check: Check) -> Result<Vec<u8>, Error> {
+    base64url::decode(segment.as_bytes()).map_err(|e| Error::malformed(check, format!("{name} segment: {e}")))
 }
 
 #[cfg(test)]
@@ -77,33 +80,33 @@ mod tests {
     use crate::error::ErrorCode;
 
     both! {
-        three_segments_ok {
+        fn three_segments_ok() {
             let jws = split("aGVhZA.cGF5.c2ln").unwrap();
             assert_eq!((jws.header, jws.payload, jws.signature, jws.signing_input), ("aGVhZA", "cGF5", "c2ln", "aGVhZA.cGF5"));
         }
-        two_segments_fails {
+        fn two_segments_fails() {
             assert_eq!(split("a.b").unwrap_err().code(), ErrorCode::TokenMalformed);
         }
-        five_segments_jwe_fails {
+        fn five_segments_jwe_fails() {
             let err = split("a.b.c.d.e").unwrap_err();
             assert!(err.to_string().contains("JWE"), "{err}");
         }
-        json_serialisation_fails {
+        fn json_serialisation_fails() {
             assert!(split(r#"{"payload":"x","signatures":[]}"#).unwrap_err().to_string().contains("JSON serialisation"));
         }
-        empty_signature_fails {
+        fn empty_signature_fails() {
             assert_eq!(split("a.b.").unwrap_err().code(), ErrorCode::TokenMalformed);
         }
-        empty_token_fails {
+        fn empty_token_fails() {
             assert_eq!(split("").unwrap_err().code(), ErrorCode::TokenMalformed);
         }
-        oversized_token_fails {
+        fn oversized_token_fails() {
             let dots = ".".repeat(1 << 20);
             assert_eq!(split(&dots).unwrap_err().code(), ErrorCode::TokenTooLarge);
             let big = format!("a.{}.c", "b".repeat(MAX_TOKEN_BYTES));
             assert_eq!(split(&big).unwrap_err().code(), ErrorCode::TokenTooLarge);
         }
-        oversized_header_fails {
+        fn oversized_header_fails() {
             let big = format!("{}.b.c", "a".repeat(MAX_HEADER_SEGMENT_BYTES + 1));
             assert_eq!(split(&big).unwrap_err().code(), ErrorCode::TokenTooLarge);
         }

@@ -3,7 +3,7 @@
 
 use crate::cache::TokenCache;
 use crate::claims;
-use crate::error::Error;
+use crate::error::{Check, Error};
 use crate::header;
 use crate::json::{parse_object, Json, Object};
 use crate::jwks::KeySet;
@@ -82,7 +82,7 @@ pub struct Validator {
     policy: Policy,
     keys: Option<KeySet>,
     // A Mutex keeps Validator Sync for native users; in single-threaded wasm it costs next to nothing.
-    cache: Mutex<TokenCache>,
+    cache: Mutex<TokenCache<ValidatedToken>>,
 }
 
 impl Validator {
@@ -91,7 +91,7 @@ impl Validator {
         Validator { policy, keys: None, cache }
     }
 
-    fn cache(&self) -> MutexGuard<'_, TokenCache> {
+    fn cache(&self) -> MutexGuard<'_, TokenCache<ValidatedToken>> {
         // With panic=abort nothing can poison the lock; recover the data rather than panic if it were.
         self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -103,7 +103,7 @@ impl Validator {
 
     /// A copy of the cached result in `slot`, if it still holds the entry of that generation.
     pub fn cached_result(&self, slot: usize, generation: u32) -> Option<ValidatedToken> {
-        self.cache().get(slot, generation).map(|entry| entry.result.clone())
+        self.cache().get(slot, generation).map(|entry| entry.value.clone())
     }
 
     /// Builds a validator from the JS options object (see [`Policy::from_options_json`]).
@@ -137,7 +137,7 @@ impl Validator {
     /// extra requirements. The caller supplies the time; this crate never reads a clock.
     pub fn validate(&self, token: &str, now: f64, call: &Requirements) -> Result<ValidatedToken, Error> {
         let answer = self.answer(token, now, call, true)?;
-        answer.result.ok_or_else(|| Error::malformed("internal: a cache hit returned no result"))
+        answer.result.ok_or(Error::Internal { reason: "a cache hit returned no result" })
     }
 
     /// [`Validator::validate`], telling whether and where the result is cached. With `copy_hits` false
@@ -170,7 +170,7 @@ impl Validator {
         }
         let mut cache = self.cache();
         let entry = cache.touch(slot, generation)?;
-        let cached = &entry.result;
+        let cached = &entry.value;
         Some(self.per_call(&cached.claims, &cached.scopes, &cached.roles, now, call).map(|_| ()))
     }
 
@@ -185,7 +185,7 @@ impl Validator {
     ) -> Option<Result<Answer, Error>> {
         let mut cache = self.cache();
         let (slot, entry) = cache.lookup(token)?;
-        let cached = &entry.result;
+        let cached = &entry.value;
         match self.per_call(&cached.claims, &cached.scopes, &cached.roles, now, call) {
             Ok(_) => Some(Ok(Answer {
                 result: copy_hits.then(|| cached.clone()),
@@ -203,21 +203,22 @@ impl Validator {
     /// The full validation: bytes, header, key, signature, then claims.
     fn verify(&self, token: &str, now: f64, call: &Requirements) -> Result<(ValidatedToken, u64), Error> {
         let segments = jws::split(token)?;
-        let header = header::parse(&jws::decode_segment(segments.header, "header")?)?;
+        let header = header::parse(&jws::decode_segment(segments.header, "header", Check::Jws)?)?;
         header::algorithm_allowed(&header, &self.policy.algorithms)?;
         header::graph_nonce(&header)?;
         let keys = self.keys.as_ref().ok_or_else(|| Error::KeyNotFound {
             detail: "no JWKS has been loaded (pass options.jwks or call setJwks)".to_owned(),
         })?;
         let key = keys.select(&header)?;
-        let signature = jws::decode_segment(segments.signature, "signature")?;
+        let signature = jws::decode_segment(segments.signature, "signature", Check::Signature)?;
         let digest: [u8; 32] = Sha256::digest(segments.signing_input.as_bytes()).into();
         if !key.rsa.verify_pkcs1v15_sha256(&digest, &signature) {
             return Err(Error::SignatureInvalid { kid: header.kid.clone().or(header.x5t.clone()).unwrap_or_default() });
         }
-        let payload = jws::decode_segment(segments.payload, "payload")?;
-        let claims = parse_object(&payload)
-            .map_err(|e| Error::malformed(format!("payload is not a JSON object (RFC 7519 §7.2): {e}")))?;
+        let payload = jws::decode_segment(segments.payload, "payload", Check::Payload)?;
+        let claims = parse_object(&payload).map_err(|e| {
+            Error::malformed(Check::Payload, format!("payload is not a JSON object (RFC 7519 §7.2): {e}"))
+        })?;
         header::replicated_claims(&header, &claims)?;
         let result = self.check_claims(claims, now, call, key.issuer.as_deref(), header.kid.or(header.x5t))?;
         Ok((result, key.fingerprint))

@@ -21,6 +21,7 @@ fn error_json(error: &Error) -> Json {
     let mut out = Object::new();
     out.insert("code".into(), Json::String(error.code().as_str().to_owned()));
     out.insert("status".into(), Json::Number(error.http_status().into()));
+    out.insert("check".into(), Json::String(error.check().as_str().to_owned()));
     out.insert("claim".into(), error.claim().map(|c| Json::String(c.to_owned())).unwrap_or(Json::Null));
     out.insert("message".into(), Json::String(error.to_string()));
     if let Some(required) = error.required_permissions() {
@@ -151,7 +152,7 @@ impl WasmValidator {
             self.inner
                 .cached_result(slot, generation)
                 .map(|r| r.to_json())
-                .ok_or_else(|| Error::malformed("the cached result was replaced; validate the token again")),
+                .ok_or(Error::Internal { reason: "the cached result was replaced; validate the token again" }),
         )
     }
 }

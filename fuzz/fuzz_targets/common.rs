@@ -13,6 +13,10 @@ pub fn exercise_error(err: &Error) {
     let _ = code.http_status();
     let _ = code.to_string();
     let _ = err.claim();
+    // Every error names its check, and it is one of the stable ones.
+    assert!(entra_guard::error::Check::ALL.contains(&err.check()), "{code}");
+    // No input reaches an internal invariant failure.
+    assert_ne!(code, entra_guard::ErrorCode::InternalError, "internal error: {err}");
     let _ = err.required_permissions();
     let message = err.to_string();
     assert!(!message.is_empty(), "empty message for {code}");

@@ -55,7 +55,14 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     // A name that no key has: must be a clean KeyNotFound.
-    let missing = Header { alg: "RS256".into(), kid: Some("\u{0}no such kid\u{0}".into()), x5t: None, typ: None, has_nonce: false, replicated: Vec::new() };
+    let missing = Header {
+        alg: "RS256".into(),
+        kid: Some("\u{0}no such kid\u{0}".into()),
+        x5t: None,
+        typ: None,
+        has_nonce: false,
+        replicated: Vec::new(),
+    };
     if let Err(err) = set.select(&missing) {
         common::exercise_error(&err);
     }

@@ -88,7 +88,8 @@ fn validator(policy_byte: u8) -> Validator {
 
 fn requirements(byte: u8) -> Requirements {
     let list = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-    let scopes: [&[&str]; 4] = [&[], &["mcp.tools.read"], &["mcp.tools.write", "mcp.tools.read"], &["nope", "mcp.tools.write"]];
+    let scopes: [&[&str]; 4] =
+        [&[], &["mcp.tools.read"], &["mcp.tools.write", "mcp.tools.read"], &["nope", "mcp.tools.write"]];
     let roles: [&[&str]; 4] = [&[], &["Tools.ReadWrite.All"], &["Tools.Read.All", "Tools.ReadWrite.All"], &["nope"]];
     Requirements {
         scopes: list(scopes[usize::from(byte & 3)]),

@@ -1,14 +1,10 @@
 //! One passing and one failing test per validation rule, named after the claim and the situation.
 //! The same tests run natively and under wasm-bindgen-test in Node (see `both!`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-#[path = "support/attacks.rs"]
-mod attacks;
-mod support;
-
+use crate::support::attacks;
+use crate::support::*;
 use entra_guard::{ErrorCode, Requirements, ScopeMatch, TokenTypes, Validator};
 use serde_json::json;
-use support::*;
 
 both! {
     // ---- a good token, and what the caller gets back --------------------------------------------

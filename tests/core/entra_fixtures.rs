@@ -2,20 +2,14 @@
 //! with a fixed clock at its `iat` and a policy built from its own claims. Skipped, saying so, when the
 //! shared directory is absent.
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+use crate::support::shared_dir;
 use entra_guard::{ErrorCode, Requirements, Validator};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
 fn fixtures_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/entra-fixtures");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: ../shared/entra-fixtures not present; real-token tests did not run");
-        None
-    }
+    shared_dir("entra-fixtures")
 }
 
 struct Fixture {

@@ -1,12 +1,10 @@
 //! The verified-token cache (issue 3): one test per property it promises.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-mod support;
-
+use crate::support::*;
 use entra_guard::cache::TokenCache;
+use entra_guard::fingerprint::{mix, token_hash};
 use entra_guard::{Requirements, Validator};
 use serde_json::json;
-use support::*;
 
 fn cached_validator(size: usize) -> Validator {
     let mut p = policy();
@@ -152,14 +150,19 @@ both! {
         assert!(v.cached_result(slot, generation.wrapping_add(1)).is_none());
     }
     fn token_cache_same_hash_different_token_is_a_miss_ok() {
-        // Two tokens can share a 64-bit hash only in theory; the table must still compare whole tokens.
-        let mut cache = TokenCache::new(2);
-        let v = cached_validator(0);
-        let token = mint(&keys().main, &v2_user_claims());
-        let result = v.validate(&token, NOW, &Requirements::default()).unwrap();
-        cache.insert(&token, result, 1).unwrap();
-        assert!(cache.lookup(&token).is_some());
-        assert!(cache.lookup(&token.replace('.', ",")).is_none());
+        // Two different tokens with one 64-bit index hash: the table must still compare whole tokens.
+        let (a, b) = colliding_tokens();
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a), token_hash(&b), "the two tokens must collide");
+        let mut cache: TokenCache<&str> = TokenCache::new(4);
+        cache.insert(&a, "result for a", 1).unwrap();
+        assert_eq!(cache.lookup(&a).map(|(_, e)| e.value), Some("result for a"));
+        assert!(cache.lookup(&b).is_none(), "b shares a's hash but is not a's token");
+        // b replaces a under the shared hash; then only b hits.
+        cache.insert(&b, "result for b", 1).unwrap();
+        assert_eq!(cache.lookup(&b).map(|(_, e)| e.value), Some("result for b"));
+        assert!(cache.lookup(&a).is_none());
+        assert_eq!(cache.len(), 1);
         assert!(cache.lookup("").is_none());
     }
 }
@@ -177,4 +180,32 @@ both! {
         assert_eq!(v.recheck_cached(slot + 1, generation, NOW, &Requirements::default()), None);
         assert_eq!(v.recheck_cached(slot, generation, f64::NAN, &Requirements::default()), None);
     }
+}
+
+/// Two different printable tokens of one length with the same [`token_hash`]: they differ in their first
+/// two 8-byte words, the second chosen to cancel the first's difference. The hash is unkeyed, which is
+/// fine for the index (a hit compares the whole token) and makes the collision easy to build.
+fn colliding_tokens() -> (String, String) {
+    let base = mint(&keys().main, &v2_user_claims());
+    let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().unwrap());
+    let printable = |w: u64| w.to_le_bytes().iter().all(|b| (0x21..0x7f).contains(b));
+    let start = mix(0, base.len() as u64);
+    let (a1, a2) = (word(&base.as_bytes()[0..8]), word(&base.as_bytes()[8..16]));
+    let after_a1 = mix(start, a1);
+    for n in 0u64.. {
+        // Candidate first words: printable, from a counter.
+        let digits: Vec<u8> = format!("{n:08}").bytes().map(|d| d + 0x11).collect();
+        let b1 = word(&digits);
+        if b1 == a1 {
+            continue;
+        }
+        let b2 = after_a1.rotate_left(5) ^ mix(start, b1).rotate_left(5) ^ a2;
+        if printable(b2) {
+            let mut b = b1.to_le_bytes().to_vec();
+            b.extend_from_slice(&b2.to_le_bytes());
+            b.extend_from_slice(&base.as_bytes()[16..]);
+            return (base.clone(), String::from_utf8(b).unwrap());
+        }
+    }
+    unreachable!()
 }

@@ -1,10 +1,9 @@
 //! Helpers for the adversarial and Wycheproof JOSE tests: forging material (HMAC, DER/PEM encodings of
 //! an RSA public key, non-canonical base64url), the signature layer of the validator assembled from the
-//! crate's public pieces, and the crate's ROCA fingerprint detector. Independent of `support` (both test files
-//! include it with `#[path = "support/attacks.rs"] mod attacks;`), so it uses only entra_guard and sha2.
-#![allow(dead_code, unused_imports, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+//! crate's public pieces, and the crate's ROCA fingerprint detector. Independent of the rest of `support`: it
+//! uses only entra_guard and sha2.
 
-use entra_guard::error::Error;
+use entra_guard::error::{Check, Error};
 use entra_guard::header::{self, Header};
 use entra_guard::jwks::{Jwk, KeySet};
 use entra_guard::{base64url, jws};
@@ -206,7 +205,7 @@ pub fn signature_layer(
     choice: KeyChoice,
 ) -> Result<Vec<u8>, Error> {
     let segments = jws::split(token)?;
-    let header = header::parse(&jws::decode_segment(segments.header, "header")?)?;
+    let header = header::parse(&jws::decode_segment(segments.header, "header", Check::Jws)?)?;
     let allowed: Vec<String> = allowed.iter().map(|a| (*a).to_owned()).collect();
     header::algorithm_allowed(&header, &allowed)?;
     header::graph_nonce(&header)?;
@@ -216,12 +215,12 @@ pub fn signature_layer(
         KeyChoice::OnlyKeyIfUnnamed if header.kid.is_none() && header.x5t.is_none() => only_key(keys, &header)?,
         KeyChoice::OnlyKeyIfUnnamed => keys.select(&header)?,
     };
-    let signature = jws::decode_segment(segments.signature, "signature")?;
+    let signature = jws::decode_segment(segments.signature, "signature", Check::Signature)?;
     let digest: [u8; 32] = Sha256::digest(segments.signing_input.as_bytes()).into();
     if !key.rsa.verify_pkcs1v15_sha256(&digest, &signature) {
         return Err(Error::SignatureInvalid { kid: header.kid.unwrap_or_default() });
     }
-    jws::decode_segment(segments.payload, "payload")
+    jws::decode_segment(segments.payload, "payload", Check::Payload)
 }
 
 // ---- ROCA (CVE-2017-15361) fingerprint ------------------------------------------------------------------

@@ -15,12 +15,8 @@
 //! The vectors live in `../shared/vectors/wycheproof/`; without them each test prints SKIPPED and passes.
 //! Native only: the tests read files.
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-#[path = "support/attacks.rs"]
-mod attacks;
-
-use attacks::{signature_layer, KeyChoice};
+use crate::support::attacks::{self, signature_layer, KeyChoice};
 use entra_guard::error::{Error, ErrorCode};
 use entra_guard::KeySet;
 use serde_json::{json, Value};
@@ -43,13 +39,7 @@ const JWS_MISLABELS: [(u64, &str); 4] = [
 const JWK_KNOWN_BUGS: [(u64, &str); 0] = [];
 
 fn vectors_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/wycheproof");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: ../shared/vectors not present");
-        None
-    }
+    crate::support::shared_dir("vectors/wycheproof")
 }
 
 fn load(name: &str) -> Option<Value> {

@@ -9,21 +9,15 @@
 //!
 //! The regressions at the end were found by this suite (ROCA keys, `cty: application/jwt`, header copies of
 //! `iss`/`sub`/`aud`) and fixed in src/ with it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-mod support;
-
-#[path = "support/attacks.rs"]
-mod attacks;
-
-use attacks::*;
+use crate::support::attacks::*;
+use crate::support::*;
 use entra_guard::limits::{MAX_HEADER_SEGMENT_BYTES, MAX_JSON_DEPTH, MAX_JWKS_BYTES, MAX_JWKS_KEYS, MAX_TOKEN_BYTES};
 use entra_guard::{base64url, header, json, Error, ErrorCode, KeySet, ValidatedToken, Validator};
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use rsa::BigUint;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use support::*;
 
 const MAIN_KID: &str = "main-2048";
 
@@ -1379,13 +1373,7 @@ mod vectors {
     use std::path::PathBuf;
 
     fn rfc_dir() -> Option<PathBuf> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/rfc-examples");
-        if dir.is_dir() {
-            Some(dir)
-        } else {
-            eprintln!("SKIPPED: ../shared/vectors not present");
-            None
-        }
+        crate::support::shared_dir("vectors/rfc-examples")
     }
 
     fn load(dir: &std::path::Path, name: &str) -> Value {

@@ -5,7 +5,6 @@
 //! without them every test here prints a SKIPPED line and passes, so the crate tests on its own.
 //! Native only: the tests read files.
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::PathBuf;
 
@@ -13,8 +12,8 @@ use entra_guard::rsa::RsaPublicKey;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-fn vectors_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/wycheproof")
+fn vectors_dir() -> Option<PathBuf> {
+    crate::support::shared_dir("vectors/wycheproof")
 }
 
 fn hex(s: &str) -> Vec<u8> {
@@ -72,11 +71,7 @@ struct Summary {
 
 /// Runs one file. Returns None (after printing SKIPPED) when the shared vectors are absent.
 fn run_file(name: &str, expect_bits: usize) -> Option<Summary> {
-    let dir = vectors_dir();
-    if !dir.is_dir() {
-        eprintln!("SKIPPED: ../shared/vectors not present");
-        return None;
-    }
+    let dir = vectors_dir()?;
     let path = dir.join(format!("{name}_test.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc: Value = serde_json::from_str(&text).expect("vector file is JSON");
@@ -193,7 +188,7 @@ fn bench_verify_rs256_2048() {
     use std::time::Instant;
 
     const ITERS: u32 = 2000;
-    let pem = include_str!("keys/rsa2048.pem");
+    let pem = include_str!("../keys/rsa2048.pem");
     let private = rsa::RsaPrivateKey::from_pkcs8_pem(pem).expect("test key");
     let key = RsaPublicKey::new(&private.n().to_bytes_be(), &private.e().to_bytes_be()).expect("key accepted");
     let digest: [u8; 32] = Sha256::digest(b"benchmark payload").into();
