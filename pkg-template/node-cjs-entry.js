@@ -6,6 +6,4 @@ import { initSync } from './wasm/entra_guard.js';
 // eslint-disable-next-line no-undef -- __dirname exists in the CommonJS output this file becomes.
 initSync({ module: readFileSync(join(__dirname, 'wasm', 'entra_guard_bg.wasm')) });
 
-export * from './lib/api.js';
-export * from './lib/remote-jwks.js';
-export * from './lib/http.js';
+export * from './lib/index.js';

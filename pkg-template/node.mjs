@@ -4,6 +4,4 @@ import { initSync } from './wasm/entra_guard.js';
 
 initSync({ module: readFileSync(new URL('./wasm/entra_guard_bg.wasm', import.meta.url)) });
 
-export * from './lib/api.js';
-export * from './lib/remote-jwks.js';
-export * from './lib/http.js';
+export * from './lib/index.js';

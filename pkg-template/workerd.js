@@ -5,6 +5,4 @@ import { initSync } from './wasm/entra_guard.js';
 
 initSync({ module: wasmModule });
 
-export * from './lib/api.js';
-export * from './lib/remote-jwks.js';
-export * from './lib/http.js';
+export * from './lib/index.js';

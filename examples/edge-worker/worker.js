@@ -21,11 +21,29 @@
 // The MCP side is a small hand-written JSON-RPC responder (initialize, ping, tools/list, tools/call) rather
 // than @modelcontextprotocol/sdk: the point here is the authentication, and the worker stays small.
 import {
-  EntraValidator, EntraTokenError, createRemoteJwks, authenticate, bearerToken, refusal, toAuthInfo,
+  EntraValidator, EntraTokenError, createRemoteJwks, authenticate, bearerToken, readBody, refusal, toAuthInfo,
   protectedResourceMetadataUrl, protectedResourceMetadataDocument,
 } from 'entra-guard';
 
-/** What each tool needs, as in the Express example. */
+/** @typedef {import('entra-guard').EntraAuthInfo} AuthInfo */
+/** @typedef {import('entra-guard').ValidateOptions} ValidateOptions */
+/** @typedef {import('entra-guard').RemoteJwks} RemoteJwks */
+/**
+ * The worker's bindings.
+ * @typedef {object} Env
+ * @property {string} [TENANT_ID]
+ * @property {string} [CLIENT_ID]
+ * @property {string} [RESOURCE]
+ * @property {string | object} [JWKS]
+ * @property {string} [JWKS_URI]
+ */
+/** @typedef {{ waitUntil?(promise: Promise<unknown>): void }} Context */
+/** @typedef {{ scopes?: string[], roles?: string[] }} Permissions */
+
+/**
+ * What each tool needs, as in the Express example.
+ * @type {Record<string, Permissions>}
+ */
 const TOOL_PERMISSIONS = {
   whoami: {},
   list_notes: { scopes: ['mcp.notes.read'] },
@@ -50,6 +68,7 @@ const MAX_NOTES = 100;
 const METADATA_PREFIX = '/.well-known/oauth-protected-resource';
 
 // Demo storage: per isolate, lost whenever the isolate is. A real server would use KV, D1 or a Durable Object.
+/** @type {Array<{ text: string, by: string | null }>} */
 const notes = [];
 
 // ---------------------------------------------------------------------------------------------------
@@ -57,18 +76,24 @@ const notes = [];
 // bindings stay the same. Building them per request would throw away the verified-token cache (a repeated
 // token is then a lookup, not an RSA verification) and refetch the keys from Entra on every request.
 
+/** @type {{ key: unknown[], validator: EntraValidator, jwks: RemoteJwks | undefined } | null} */
 let guard = null;
 
+/** @param {Env} env */
 function guardFor(env) {
   // JWKS is usually text (a var or a secret); a JSON-object binding is compared by its JSON text.
   const jwksText = env.JWKS === undefined || typeof env.JWKS === 'string' ? env.JWKS : JSON.stringify(env.JWKS);
   const key = [env.TENANT_ID, env.CLIENT_ID, jwksText, env.JWKS_URI];
-  if (guard !== null && key.every((value, i) => value === guard.key[i])) return guard;
+  const current = guard;
+  if (current !== null && key.every((value, i) => value === current.key[i])) return current;
   const clientId = env.CLIENT_ID;
   const audience = typeof clientId === 'string' && !clientId.includes('://') ? [clientId, `api://${clientId}`] : clientId;
   // Construction checks the options (and the keys); it throws EntraTokenError config_invalid / jwks_invalid.
   // Not cached then: the next request tries again and reports the same misconfiguration.
-  const validator = new EntraValidator({ tenantId: env.TENANT_ID, audience, ...(env.JWKS ? { jwks: env.JWKS } : {}) });
+  const validator = new EntraValidator({
+    tenantId: env.TENANT_ID, audience: audience ?? [], ...(env.JWKS ? { jwks: /** @type {string} */ (env.JWKS) } : {}),
+  });
+  /** @type {RemoteJwks | undefined} */
   let jwks;
   if (!env.JWKS) {
     // No I/O here: the first authenticate() fetches the keys (workerd allows I/O only inside a request).
@@ -84,16 +109,27 @@ function guardFor(env) {
 // ---------------------------------------------------------------------------------------------------
 // HTTP helpers
 
+/**
+ * @param {Request} request
+ * @param {Env} env
+ */
 function resourceOf(request, env) {
   return env.RESOURCE || `${new URL(request.url).origin}/mcp`;
 }
 
+/**
+ * @param {EntraTokenError | null} error
+ * @param {string} [resourceMetadataUrl]
+ */
 function refuse(error, resourceMetadataUrl) {
   const { status, headers, body } = refusal(error, { resourceMetadataUrl });
   return Response.json(body, { status, headers });
 }
 
-/** A non-EntraTokenError: a bug or a platform failure. Logged; the client learns nothing more. */
+/**
+ * A non-EntraTokenError: a bug or a platform failure. Logged; the client learns nothing more.
+ * @param {unknown} error
+ */
 function internalError(error) {
   console.error('edge-worker: internal error', error);
   return Response.json({ error: 'server_error', error_description: 'internal error' }, { status: 500, headers: { 'cache-control': 'no-store' } });
@@ -102,6 +138,12 @@ function internalError(error) {
 /**
  * The Bearer token's identity, or a Response refusing the request. `call` carries a tool's requirements;
  * for a token already verified moments ago this is a cache hit in the core.
+ * @param {Request} request
+ * @param {Env} env
+ * @param {Context | undefined} ctx
+ * @param {ValidateOptions} call
+ * @param {string} resourceMetadataUrl
+ * @returns {Promise<{ response: Response, auth?: undefined } | { response?: undefined, auth: AuthInfo }>}
  */
 async function authenticated(request, env, ctx, call, resourceMetadataUrl) {
   let token;
@@ -124,48 +166,38 @@ async function authenticated(request, env, ctx, call, resourceMetadataUrl) {
     }
     return { response: internalError(error) };
   }
-  return { token, auth: toAuthInfo(token, result) };
+  return { auth: toAuthInfo(token, result) };
 }
 
-/** The body as text, refusing more than `limit` bytes (counted as received, not as announced). */
-async function readBody(request, limit) {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) return null;
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
-}
+/** @typedef {string | number | null | undefined} RpcId */
 
+/**
+ * @param {RpcId} id
+ * @param {number} code
+ * @param {string} message
+ * @param {number} [status]
+ */
 const rpcError = (id, code, message, status = 200) =>
   Response.json({ jsonrpc: '2.0', id: id ?? null, error: { code, message } }, { status, headers: { 'cache-control': 'no-store' } });
+/**
+ * @param {RpcId} id
+ * @param {unknown} result
+ */
 const rpcResult = (id, result) => Response.json({ jsonrpc: '2.0', id, result }, { headers: { 'cache-control': 'no-store' } });
-const toolText = (value) => {
-  const result = { content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) }] };
-  if (typeof value === 'object') result.structuredContent = value;
-  return result;
-};
+/** @param {string | object} value */
+const toolText = (value) => ({
+  content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) }],
+  ...(typeof value === 'object' ? { structuredContent: value } : {}),
+});
 
 const CORS = { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, OPTIONS', 'access-control-allow-headers': '*' };
 
-/** RFC 9728 protected-resource metadata: the tenant's Entra v2 authority issues tokens for this resource. */
+/**
+ * RFC 9728 protected-resource metadata: the tenant's Entra v2 authority issues tokens for this resource.
+ * @param {Request} request
+ * @param {Env} env
+ * @param {string} resource
+ */
 function serveMetadata(request, env, resource) {
   if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: CORS });
   if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -193,10 +225,16 @@ function serveMetadata(request, env, resource) {
 // ---------------------------------------------------------------------------------------------------
 // MCP over JSON-RPC
 
+/**
+ * @param {string} name
+ * @param {{ text?: unknown } | undefined} args
+ * @param {AuthInfo} auth
+ */
 function callTool(name, args, auth) {
   switch (name) {
     case 'whoami': {
-      const { clientId, scopes, extra } = auth;
+      const { clientId, scopes } = auth;
+      const extra = /** @type {NonNullable<AuthInfo['extra']>} */ (auth.extra);
       return toolText({ tenantId: extra.tenantId, objectId: extra.objectId, clientId, scopes, roles: extra.roles, isAppOnly: extra.isAppOnly, version: extra.version });
     }
     case 'list_notes':
@@ -204,7 +242,7 @@ function callTool(name, args, auth) {
     case 'add_note': {
       if (typeof args?.text !== 'string' || args.text.length > 1000) return null;
       if (notes.length >= MAX_NOTES) notes.shift();
-      notes.push({ text: args.text, by: auth.extra.objectId });
+      notes.push({ text: args.text, by: auth.extra?.objectId ?? null });
       return toolText(`${notes.length} notes`);
     }
     case 'purge_notes':
@@ -215,6 +253,12 @@ function callTool(name, args, auth) {
   }
 }
 
+/**
+ * @param {Request} request
+ * @param {Env} env
+ * @param {Context | undefined} ctx
+ * @param {string} resourceMetadataUrl
+ */
 async function handleMcp(request, env, ctx, resourceMetadataUrl) {
   // 1. Authenticate before reading the body: an anonymous client cannot make the worker parse 1 MB of JSON.
   const first = await authenticated(request, env, ctx, {}, resourceMetadataUrl);
@@ -223,14 +267,14 @@ async function handleMcp(request, env, ctx, resourceMetadataUrl) {
     return Response.json({ error: 'method_not_allowed' }, { status: 405, headers: { allow: 'POST' } });
   }
 
-  // 2. Parse the JSON-RPC message.
-  const text = await readBody(request, MAX_BODY_BYTES);
-  if (text === null) return rpcError(null, -32600, `request body larger than ${MAX_BODY_BYTES} bytes`, 413);
+  // 2. Parse the JSON-RPC message (the package's bounded reader: the limit is counted as bytes arrive).
   let message;
   try {
+    const text = await readBody(request, MAX_BODY_BYTES);
+    if (text === null) return rpcError(null, -32600, `request body larger than ${MAX_BODY_BYTES} bytes`, 413);
     message = JSON.parse(text);
   } catch {
-    return rpcError(null, -32700, 'Parse error: invalid JSON', 400);
+    return rpcError(null, -32700, 'Parse error: the body is not UTF-8 JSON', 400);
   }
   // Batches are refused (MCP 2025-06-18 removed them): permissions are checked per message, and a batch
   // must not carry a tools/call past the check that looks at one message.
@@ -244,7 +288,7 @@ async function handleMcp(request, env, ctx, resourceMetadataUrl) {
   // 3. The called tool's permissions: the same token again, now with requirements (a cache hit).
   let auth = first.auth;
   if (method === 'tools/call') {
-    const permissions = Object.hasOwn(TOOL_PERMISSIONS, params?.name) ? TOOL_PERMISSIONS[params.name] : undefined;
+    const permissions = Object.hasOwn(TOOL_PERMISSIONS, params?.name) ? TOOL_PERMISSIONS[String(params.name)] : undefined;
     if (permissions === undefined) return rpcError(id, -32602, `Unknown tool: ${String(params?.name).slice(0, 100)}`);
     if (permissions.scopes || permissions.roles) {
       const second = await authenticated(request, env, ctx, { requiredScopes: permissions.scopes, requiredRoles: permissions.roles }, resourceMetadataUrl);
@@ -277,6 +321,11 @@ async function handleMcp(request, env, ctx, resourceMetadataUrl) {
 }
 
 export default {
+  /**
+   * @param {Request} request
+   * @param {Env} env
+   * @param {Context} [ctx]
+   */
   async fetch(request, env, ctx) {
     try {
       const url = new URL(request.url);

@@ -10,7 +10,7 @@
 //   ENTRA_TENANT_ID=<tenant-guid> ENTRA_CLIENT_ID=<api-client-id> PORT=3001 node examples/mcp-server/server.mjs
 // Run offline (no environment): a local test issuer mints demo tokens and serves the JWKS on loopback.
 //
-// In your own project, import from 'entra-guard' (and 'entra-guard/testing'); this repository's example uses the built package.
+// It imports the package by name, as your project would: in this repository node_modules/entra-guard is the built pkg/.
 import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -19,9 +19,18 @@ import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import {
   EntraValidator, createRemoteJwks, protectedResourceMetadata, protectedResourceMetadataUrl, requireEntraAuth,
-} from '../../pkg/node.mjs';
+} from 'entra-guard';
 
-/** What each tool needs. The middleware reads it from the JSON-RPC body, so a missing permission is an HTTP 403. */
+/** @typedef {import('entra-guard').EntraAuthInfo} AuthInfo */
+/** @typedef {import('entra-guard').EntraAuditEvent} EntraAuditEvent */
+/** @typedef {import('express').Request & { auth?: AuthInfo }} AuthedRequest */
+/** @typedef {import('express').RequestHandler} RequestHandler */
+/** @typedef {Array<{ text: string, by: string | null }>} Notes */
+
+/**
+ * What each tool needs. The middleware reads it from the JSON-RPC body, so a missing permission is an HTTP 403.
+ * @type {Record<string, { scopes?: string[], roles?: string[] }>}
+ */
 export const TOOL_PERMISSIONS = {
   whoami: {},
   list_notes: { scopes: ['mcp.notes.read'] },
@@ -29,23 +38,39 @@ export const TOOL_PERMISSIONS = {
   purge_notes: { roles: ['Notes.Admin'] },
 };
 
+/** @param {import('express').Request} req */
 function calledTool(req) {
   const message = req.body;
   return message?.method === 'tools/call' ? TOOL_PERMISSIONS[message.params?.name] : undefined;
 }
 
+/**
+ * The tools over `notes`; every handler gets the validated token as `extra.authInfo` (what requireEntraAuth
+ * put on req.auth).
+ * @param {Notes} notes
+ */
 function mcpServer(notes) {
   const server = new McpServer({ name: 'entra-guard-example', version: '1.0.0' });
-  const text = (value) => ({ content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) }] });
+  /** @param {unknown} value */
+  const text = (value) => ({ content: [{ type: /** @type {const} */ ('text'), text: typeof value === 'string' ? value : JSON.stringify(value) }] });
+  /** @param {{ authInfo?: import('@modelcontextprotocol/sdk/server/auth/types.js').AuthInfo }} extra */
+  const identity = (extra) => /** @type {AuthInfo} */ (extra.authInfo);
   server.registerTool('whoami', { description: "The caller's validated Entra identity" }, (extra) => {
-    const { clientId, scopes, extra: entra } = extra.authInfo;
+    const { clientId, scopes, extra: entra } = identity(extra);
+    if (!entra) return text('no identity');
     return text({ tenantId: entra.tenantId, objectId: entra.objectId, clientId, scopes, roles: entra.roles, isAppOnly: entra.isAppOnly, version: entra.version });
   });
   server.registerTool('list_notes', { description: 'List notes (scope mcp.notes.read)' }, () => text(notes));
-  server.registerTool('add_note', { description: 'Add a note (scope mcp.notes.write)', inputSchema: { text: z.string().max(1000) } }, ({ text: note }, extra) => {
-    notes.push({ text: note, by: extra.authInfo.extra.objectId });
-    return text(`${notes.length} notes`);
-  });
+  const addNoteInput = { text: z.string().max(1000) };
+  server.registerTool('add_note', { description: 'Add a note (scope mcp.notes.write)', inputSchema: addNoteInput },
+    /**
+     * @param {{ text: string }} args
+     * @param {{ authInfo?: import('@modelcontextprotocol/sdk/server/auth/types.js').AuthInfo }} extra
+     */
+    ({ text: note }, extra) => {
+      notes.push({ text: note, by: identity(extra).extra?.objectId ?? null });
+      return text(`${notes.length} notes`);
+    });
   server.registerTool('purge_notes', { description: 'Delete every note (app role Notes.Admin)' }, () => {
     notes.length = 0;
     return text('purged');
@@ -57,9 +82,19 @@ function mcpServer(notes) {
  * The Express app. `validator` (with `jwks`, a remote JWKS cache, unless it holds its keys) checks tokens;
  * `resource` is this server's public MCP endpoint URL. `guards` replaces the two auth middlewares (tests
  * use it to run the MCP SDK's own requireBearerAuth instead).
+ * @param {{
+ *   validator: import('entra-guard').EntraValidator,
+ *   jwks?: import('entra-guard').RemoteJwks,
+ *   resource: string,
+ *   tenantId: string,
+ *   onSuccess?: (event: EntraAuditEvent) => void,
+ *   onFailure?: (event: EntraAuditEvent) => void,
+ *   guards?: { authenticated: RequestHandler, toolPermissions: RequestHandler },
+ * }} settings
  */
 export function createApp({ validator, jwks, resource, tenantId, onSuccess, onFailure, guards }) {
   const app = express();
+  /** @type {Notes} */
   const notes = [];
   const resourceMetadataUrl = protectedResourceMetadataUrl(resource);
   app.use(protectedResourceMetadata({
@@ -78,6 +113,7 @@ export function createApp({ validator, jwks, resource, tenantId, onSuccess, onFa
   };
   // One message per request: a JSON-RPC batch (which the SDK transport accepts) would carry tools/call
   // messages past toolPermissions, which looks at a single message.
+  /** @type {RequestHandler} */
   const noBatches = (req, res, next) => (Array.isArray(req.body)
     ? res.status(400).json({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: JSON-RPC batches are not supported' } })
     : next());
@@ -94,7 +130,13 @@ export function createApp({ validator, jwks, resource, tenantId, onSuccess, onFa
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
   });
-  const methodNotAllowed = (_req, res) => res.status(405).set('allow', 'POST').json({ error: 'method_not_allowed' });
+  /**
+   * @param {import('express').Request} _req
+   * @param {import('express').Response} res
+   */
+  const methodNotAllowed = (_req, res) => {
+    res.status(405).set('allow', 'POST').json({ error: 'method_not_allowed' });
+  };
   app.get('/mcp', authenticated, methodNotAllowed);
   app.delete('/mcp', authenticated, methodNotAllowed);
 
@@ -102,14 +144,17 @@ export function createApp({ validator, jwks, resource, tenantId, onSuccess, onFa
   const sessions = new Map();
   app.get('/sse', authenticated, async (req, res) => {
     const transport = new SSEServerTransport('/messages', res);
-    sessions.set(transport.sessionId, { transport, objectId: req.auth.extra.objectId });
+    sessions.set(transport.sessionId, { transport, objectId: /** @type {AuthedRequest} */ (req).auth?.extra?.objectId });
     res.on('close', () => sessions.delete(transport.sessionId));
     await mcpServer(notes).connect(transport);
   });
   app.post('/messages', ...guard, async (req, res) => {
     const session = sessions.get(String(req.query.sessionId));
     // A session belongs to the identity that opened it.
-    if (!session || session.objectId !== req.auth.extra.objectId) return res.status(404).json({ error: 'unknown_session' });
+    if (!session || session.objectId !== /** @type {AuthedRequest} */ (req).auth?.extra?.objectId) {
+      res.status(404).json({ error: 'unknown_session' });
+      return;
+    }
     await session.transport.handlePostMessage(req, res, req.body);
   });
   return app;
@@ -124,14 +169,15 @@ async function main() {
   let jwks;
   if (tenantId) {
     const clientId = process.env.ENTRA_CLIENT_ID;
+    if (!clientId) throw new Error('ENTRA_CLIENT_ID is required with ENTRA_TENANT_ID: the API app registration\'s client id');
     validator = new EntraValidator({ tenantId, audience: [clientId, `api://${clientId}`] });
     jwks = createRemoteJwks({ tenantId });
   } else {
-    const { createTestIssuer } = await import('../../pkg/testing.mjs');
+    const { createTestIssuer } = await import('entra-guard/testing');
     const issuer = await createTestIssuer();
     tenantId = issuer.tenantId;
     validator = new EntraValidator({ tenantId, audience: [issuer.audience, `api://${issuer.audience}`] });
-    jwks = createRemoteJwks({ jwksUri: issuer.jwksUri });
+    jwks = createRemoteJwks({ jwksUri: /** @type {string} */ (issuer.jwksUri) });
     const user = issuer.mint({ scopes: ['mcp.notes.read', 'mcp.notes.write'] });
     const app = issuer.mint({ type: 'app', roles: ['Notes.Admin'] });
     console.log(`demo tenant ${tenantId}; keys served by a local test issuer at ${issuer.jwksUri}`);

@@ -6,6 +6,7 @@
 // Nothing here is used by the validator itself; it only needs node:crypto and node:http.
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { createServer } from 'node:http';
+import { ENTRA, isGuid } from './entra.js';
 
 const DEFAULT_TENANT = '11111111-2222-4333-8444-555555555555';
 const DEFAULT_AUDIENCE = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
@@ -13,29 +14,45 @@ const DEFAULT_CLIENT = 'cccccccc-dddd-4eee-8fff-000000000001';
 const DEFAULT_USER_OID = '00000000-0000-4000-8000-0000000000aa';
 const DEFAULT_APP_OID = '00000000-0000-4000-8000-0000000000bb';
 // Entra's discovery document for /consumers names the personal-accounts tenant, not a template.
-const CONSUMERS_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
-const TEMPLATE = '{tenantid}';
-const ENTRA_V1 = `https://sts.windows.net/${TEMPLATE}/`;
-const ENTRA_V2 = `https://login.microsoftonline.com/${TEMPLATE}/v2.0`;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CONSUMERS_TENANT = ENTRA.consumerTenantId;
+const TEMPLATE = ENTRA.tenantPlaceholder;
+const { v1: ENTRA_V1, v2: ENTRA_V2 } = ENTRA.clouds.public;
 
+/** @typedef {import('../types/testing.js').TestIssuerOptions} TestIssuerOptions */
+/** @typedef {import('../types/testing.js').MintOptions} MintOptions */
+/** @typedef {import('../types/testing.js').TestIssuer} TestIssuer */
+/** @typedef {import('../types/testing.js').TestJwk} TestJwk */
+/** @typedef {{ kid: string, privateKey: import('node:crypto').KeyObject, publicJwk: TestJwk }} Key */
+
+/** @param {string | Uint8Array} data */
 const b64url = (data) => Buffer.from(data).toString('base64url');
+/** @param {unknown} value */
 const json = (value) => b64url(JSON.stringify(value));
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** Copies `extra` over `base`; a member whose value is `undefined` is removed (to test missing claims). */
+/**
+ * Copies `extra` over `base`; a member whose value is `undefined` is removed (to test missing claims).
+ * @param {Record<string, unknown>} base
+ * @param {Record<string, unknown>} [extra]
+ * @returns {Record<string, unknown>}
+ */
 function merge(base, extra = {}) {
   const out = { ...base, ...extra };
   for (const [name, value] of Object.entries(extra)) if (value === undefined) delete out[name];
   return out;
 }
 
-/** An RSA key as Entra publishes it. kid and x5t are the same 20-byte value: Entra's are certificate thumbprints. */
+/**
+ * An RSA key as Entra publishes it. kid and x5t are the same 20-byte value: Entra's are certificate thumbprints.
+ * @param {number} modulusLength
+ * @param {string} jwkIssuer
+ * @returns {Key}
+ */
 function makeKey(modulusLength, jwkIssuer) {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength });
   const kid = b64url(randomBytes(20));
   const { n, e } = publicKey.export({ format: 'jwk' });
-  return { kid, privateKey, publicJwk: { kty: 'RSA', use: 'sig', kid, x5t: kid, n, e, issuer: jwkIssuer } };
+  return { kid, privateKey, publicJwk: { kty: 'RSA', use: 'sig', kid, x5t: kid, n: String(n), e: String(e), issuer: jwkIssuer } };
 }
 
 /**
@@ -46,6 +63,7 @@ function makeKey(modulusLength, jwkIssuer) {
 export function decodeToken(token) {
   const parts = typeof token === 'string' ? token.split('.') : [];
   if (parts.length !== 3) throw new TypeError('decodeToken: expected a compact JWS (three dot-separated parts)');
+  /** @param {string} text */
   const part = (text) => JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
   return { header: part(parts[0]), claims: part(parts[1]) };
 }
@@ -70,11 +88,14 @@ export async function createTestIssuer(options = {}) {
   if (defaultVersion !== '1.0' && defaultVersion !== '2.0') throw new TypeError(`version must be '1.0' or '2.0', got ${defaultVersion}`);
   if (!Number.isInteger(keyCount) || keyCount < 1) throw new TypeError('keys must be a positive integer');
 
+  /** @type {Record<string, number>} */
   const requests = {};
+  /** @type {import('node:http').Server | null} */
   let server = null;
+  /** @type {string | null} */
   let baseUrl = null;
   if (serve) {
-    server = createServer((req, res) => {
+    const listening = createServer((req, res) => {
       try {
         handle(req, res);
       } catch {
@@ -82,13 +103,14 @@ export async function createTestIssuer(options = {}) {
       }
     });
     await new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', resolve);
+      listening.once('error', reject);
+      listening.listen(0, '127.0.0.1', () => resolve(undefined));
     });
     // A forgotten close() must not keep the test process alive.
-    server.unref();
-    server.on('connection', (socket) => socket.unref());
-    baseUrl = `http://127.0.0.1:${server.address().port}`;
+    listening.unref();
+    listening.on('connection', (socket) => socket.unref());
+    baseUrl = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (listening.address()).port}`;
+    server = listening;
   }
 
   // The two issuer templates tokens are minted with, and the one each JWK is bound to (Entra binds keys to v2).
@@ -97,21 +119,31 @@ export async function createTestIssuer(options = {}) {
     : { '1.0': ENTRA_V1, '2.0': ENTRA_V2 };
   const jwkIssuer = templates['2.0'];
 
+  /** @type {Key[]} */
   const keyList = [];
   for (let i = 0; i < keyCount; i++) keyList.push(makeKey(modulusLength, jwkIssuer));
+  /** @type {string | null} */
   let signingKid = keyList[0].kid;
 
   const jwks = () => ({ keys: keyList.map((k) => ({ ...k.publicJwk })) });
+  /**
+   * @param {string} [tid]
+   * @param {'1.0' | '2.0'} [version]
+   */
   const issuerFor = (tid = tenantId, version = defaultVersion) => {
     if (!templates[version]) throw new TypeError(`version must be '1.0' or '2.0', got ${version}`);
     return templates[version].replace(TEMPLATE, tid);
   };
+  /** @param {string} tenant */
   const jwksUriFor = (tenant) => (baseUrl ? `${baseUrl}/${tenant}/discovery/v2.0/keys` : null);
 
-  /** Entra's discovery document for the tenant segment of the URL, or null for an unknown tenant (Entra: 400). */
+  /**
+   * Entra's discovery document for the tenant segment of the URL, or null for an unknown tenant (Entra: 400).
+   * @param {string} tenant
+   */
   function discovery(tenant) {
     let issuer;
-    if (GUID.test(tenant)) issuer = issuerFor(tenant.toLowerCase(), '2.0');
+    if (isGuid(tenant)) issuer = issuerFor(tenant.toLowerCase(), '2.0');
     else if (tenant === 'common' || tenant === 'organizations') issuer = templates['2.0'];
     else if (tenant === 'consumers') issuer = issuerFor(CONSUMERS_TENANT, '2.0');
     else return null;
@@ -136,6 +168,11 @@ export async function createTestIssuer(options = {}) {
     };
   }
 
+  /**
+   * @param {import('node:http').ServerResponse} res
+   * @param {number} status
+   * @param {unknown} body
+   */
   function send(res, status, body) {
     res.writeHead(status, {
       'Content-Type': 'application/json; charset=utf-8',
@@ -146,8 +183,12 @@ export async function createTestIssuer(options = {}) {
     res.end(body === undefined ? undefined : JSON.stringify(body));
   }
 
+  /**
+   * @param {import('node:http').IncomingMessage} req
+   * @param {import('node:http').ServerResponse} res
+   */
   function handle(req, res) {
-    const path = new URL(req.url, baseUrl).pathname; // the query (e.g. ?appid=) is accepted and ignored
+    const path = new URL(req.url ?? '/', baseUrl ?? undefined).pathname; // the query (e.g. ?appid=) is accepted and ignored
     requests[path] = (requests[path] ?? 0) + 1;
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method_not_allowed' });
     const head = req.method === 'HEAD';
@@ -163,7 +204,10 @@ export async function createTestIssuer(options = {}) {
     return send(res, 404, { error: 'not_found', error_description: `no such endpoint on the test issuer: ${path}` });
   }
 
-  /** Claims as Entra puts them in access tokens; the version and token type decide which appear. */
+  /**
+   * Claims as Entra puts them in access tokens; the version and token type decide which appear.
+   * @param {MintOptions} o
+   */
   function claimsFor(o) {
     const version = o.version ?? defaultVersion;
     if (version !== '1.0' && version !== '2.0') throw new TypeError(`version must be '1.0' or '2.0', got ${version}`);
@@ -178,6 +222,7 @@ export async function createTestIssuer(options = {}) {
     const iss = issuerFor(tid, version);
     // v1 tokens carry the App ID URI (api://…) by default, v2 tokens the client id.
     const aud = version === '1.0' && !api.includes('://') ? `api://${api}` : api;
+    /** @type {Record<string, unknown>} */
     const claims = {
       aud, iss, iat,
       nbf: o.notBefore ?? iat,
@@ -206,7 +251,10 @@ export async function createTestIssuer(options = {}) {
     return merge(claims, o.claims);
   }
 
-  /** The key a token's header names: `kid` if given, else the current signing key. */
+  /**
+   * The key a token's header names: `kid` if given, else the current signing key.
+   * @param {string | null} [kid]
+   */
   function keyFor(kid = signingKid) {
     const key = keyList.find((k) => k.kid === kid);
     if (!key) throw new Error(`no key with kid ${kid} on this test issuer (keys: ${keyList.map((k) => k.kid).join(', ') || 'none'})`);
@@ -264,9 +312,10 @@ export async function createTestIssuer(options = {}) {
 
     async close() {
       if (!server || !server.listening) return;
-      const closed = new Promise((resolve) => server.close(() => resolve()));
+      const open = server;
+      const closed = new Promise((resolve) => open.close(() => resolve(undefined)));
       // server.close() alone waits for keep-alive connections (fetch keeps them) to end by themselves.
-      server.closeAllConnections?.();
+      open.closeAllConnections?.();
       await closed;
     },
   };

@@ -1,4 +1,7 @@
-import type { EntraValidator, EntraValidatorOptions, EntraTokenError, ValidateOptions, ValidatedToken } from '../index.js';
+// Types of lib/http.js: the bearer token, refusals and challenges, Express middleware, the MCP SDK v1
+// verifier and protected-resource metadata.
+import type { EntraCloud, EntraValidator, EntraValidatorOptions, EntraTokenError, ValidateOptions, ValidatedToken } from './api.js';
+import type { RemoteJwks } from './remote-jwks.js';
 
 /** The MCP SDK's `AuthInfo` (structurally identical; `@modelcontextprotocol/sdk` is an optional peer). */
 export interface EntraAuthInfo {
@@ -97,7 +100,7 @@ export interface ProtectedResourceMetadataOptions {
   resource: string;
   /** Your tenant (or common / organizations): the authorization server is its Entra v2 authority. */
   tenantId?: string;
-  cloud?: 'public' | 'usgov' | 'china';
+  cloud?: EntraCloud;
   /** Overrides the authorization servers derived from tenantId. */
   authorizationServers?: string[];
   scopesSupported?: string[];
@@ -121,15 +124,26 @@ export declare function protectedResourceMetadata(options: ProtectedResourceMeta
 /** The metadata URL for a resource (RFC 9728 §3.1). */
 export declare function protectedResourceMetadataUrl(resource: string): string;
 
-/** The token in an Authorization header value; null when absent. @throws EntraTokenError token_malformed */
-export declare function bearerToken(authorization: string | undefined | null): string | null;
+/** Where a challenge points the client. */
+export interface ChallengeOptions {
+  /** Sent as `resource_metadata` (RFC 9728 §5.1); see protectedResourceMetadataUrl. */
+  resourceMetadataUrl?: string;
+  realm?: string;
+}
+
+/** An HTTP answer to a refused request. Never contains the token. */
+export interface Refusal {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: string; error_description: string; code: string };
+}
+
+/** The token in an Authorization header value; null when absent. @throws EntraTokenError token_malformed (check 'request') */
+export declare function bearerToken(authorization: string | string[] | undefined | null): string | null;
 /** The WWW-Authenticate value for a refusal (null error: no credentials were sent). */
-export declare function wwwAuthenticate(error: EntraTokenError | null, options?: { resourceMetadataUrl?: string; realm?: string }): string;
+export declare function wwwAuthenticate(error: EntraTokenError | null, options?: ChallengeOptions): string;
 /** Status, headers and JSON body for a refusal. */
-export declare function refusal(
-  error: EntraTokenError | null,
-  options?: { resourceMetadataUrl?: string; realm?: string },
-): { status: number; headers: Record<string, string>; body: { error: string; error_description: string; code: string } };
+export declare function refusal(error: EntraTokenError | null, options?: ChallengeOptions): Refusal;
 /** Validates, refreshing the remote JWKS once for an unknown key. */
 export declare function authenticate(validator: EntraValidator, token: string, call?: ValidateOptions, jwks?: RemoteJwks): Promise<ValidatedToken>;
 /** The MCP SDK AuthInfo for a validated token. */

@@ -1,4 +1,4 @@
-import type { EntraValidator, Jwks, EntraTokenError } from '../index.js';
+import type { EntraCloud, EntraValidator, Jwks, EntraTokenError } from './api.js';
 
 // createRemoteJwks: the remote JWKS cache that fetches keys for validators (the core stays network-free).
 // Uses only fetch, AbortController, setTimeout and TextDecoder: Node 18+, browsers, workerd.
@@ -24,7 +24,7 @@ export interface RemoteJwksOptions {
    * With `tenantId`: `"public"` (login.microsoftonline.com), `"usgov"` (login.microsoftonline.us) or
    * `"china"` (login.partner.microsoftonline.cn). Default `"public"`.
    */
-  cloud?: 'public' | 'usgov' | 'china';
+  cloud?: EntraCloud;
   /**
    * The application (client) id, a GUID: adds `?appid=<appId>` to the discovery URL (or to `jwksUri`),
    * for apps with their own signing keys (claims mapping). Default: none.
@@ -94,3 +94,13 @@ export declare class RemoteJwks {
 
 /** Creates a RemoteJwks; nothing is fetched until `get()`, `ready()` or `refreshForUnknownKey()`. */
 export declare function createRemoteJwks(options: RemoteJwksOptions): RemoteJwks;
+
+/**
+ * The body of a `Request` or `Response` as UTF-8 text, or `null` when it is larger than `maxBytes`
+ * (announced by Content-Length or counted as it arrives). For request bodies in workers and for fetched
+ * documents alike. @throws TypeError when the body is not UTF-8 or the stream fails.
+ */
+export declare function readBody(
+  message: { headers: Headers; body: ReadableStream<Uint8Array> | null; arrayBuffer(): Promise<ArrayBuffer> },
+  maxBytes: number,
+): Promise<string | null>;
