@@ -50,8 +50,8 @@ else await drive();
 
 async function serve() {
   const { createServer } = await import('node:http');
-  const { EntraValidator } = await import('../pkg/node.mjs');
-  const { createTestIssuer } = await import('../pkg/testing.mjs');
+  const { EntraValidator } = await import('entra-guard');
+  const { createTestIssuer } = await import('entra-guard/testing');
   const { createApp } = await import('../examples/mcp-server/server.mjs');
 
   // Keys in hand: no JWKS server, no remote JWKS cache, no network besides the load itself.

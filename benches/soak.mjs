@@ -74,8 +74,8 @@ const SCOPE = 'mcp.tools.read';
 const OTHER_TENANT = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
 const log = (m) => process.stderr.write(`${m}\n`);
 
-const { EntraValidator, EntraTokenError } = await import('../pkg/node.mjs');
-const { createTestIssuer } = await import('../pkg/testing.mjs');
+const { EntraValidator, EntraTokenError } = await import('entra-guard');
+const { createTestIssuer } = await import('entra-guard/testing');
 
 // ── tokens ──────────────────────────────────────────────────────────────────────────────────────
 const beforeMint = process.memoryUsage().rss / MB;

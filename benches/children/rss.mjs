@@ -46,8 +46,7 @@ function sample(validations) {
   };
 }
 
-// Leaves the cacheSize option out: the build's default (a 1000-entry cache, in builds that have one)
-// is what's under test.
+// Leaves the cacheSize option out: the default (a 1000-entry cache) is what's under test.
 const validator = new EntraValidator({
   tenantId: fixture.tenantId, audience: fixture.audience, jwks: fixture.jwks, requiredScopes: [fixture.scope],
 });

@@ -19,17 +19,6 @@ export async function loadEntraGuard() {
   }
 }
 
-/** Whether this build of pkg/ accepts the `cacheSize` option (it refuses unknown options). */
-export function supportsCacheSize() {
-  try {
-    new EntraValidator({ tenantId: TENANT, audience: AUDIENCE, cacheSize: 0 }).free();
-    return true;
-  } catch (err) {
-    if (err.code === 'config_invalid' && /cacheSize/.test(err.message)) return false;
-    throw err;
-  }
-}
-
 /** The competitors verify, then check the scope in JS, as an API using them would. */
 function requireScope(payload) {
   if (typeof payload.scp !== 'string' || !payload.scp.split(' ').includes(REQUIRED_SCOPE)) {
@@ -39,7 +28,7 @@ function requireScope(payload) {
 }
 
 /**
- * entra-guard. `cacheSize` undefined = the option not passed (the build's default). With
+ * entra-guard. `cacheSize` undefined = the option not passed (the default cache). With
  * `freshPerRound`, each round gets a new instance, so every token really is first-seen by it.
  */
 export function entraGuard(name, key, now, { cacheSize, freshPerRound }) {

@@ -12,9 +12,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { API_CLIENT_ID, NOW, PKG_DIR, TENANT, makeKey, mint, v2UserClaims } from './helpers.mjs';
-
-const { EntraValidator, EntraTokenError, createRemoteJwks, authenticate } = await import(`${PKG_DIR}node.mjs`);
+import { EntraValidator, EntraTokenError, createRemoteJwks, authenticate } from 'entra-guard';
+import { API_CLIENT_ID, NOW, TENANT, testIssuer, v2User } from './helpers.mjs';
 
 const TIMEOUT = 150;
 const COOLDOWN = 5 * 60 * 1000;
@@ -22,18 +21,18 @@ const MAX_BYTES = 512 * 1024; // the default maxBytes, which these tests leave i
 const STORM = 500;
 const HUGE = 10 * 1024 * 1024;
 
-const keyA = makeKey('key-a');
-const keyB = makeKey('key-b');
-const keyC = makeKey('key-c'); // never published
-const setA = JSON.stringify({ keys: [keyA.jwk] });
-const setB = JSON.stringify({ keys: [keyB.jwk] });
+// Three keys of one test issuer (the package's minter): the servers publish A, then B; C never.
+const issuer = await testIssuer({ keys: 3 });
+const [keyA, keyB, keyC] = issuer.keys;
+const setA = JSON.stringify({ keys: [keyA.publicJwk] });
+const setB = JSON.stringify({ keys: [keyB.publicJwk] });
 // Several distinct A tokens (different users), so the validations are not one token over and over.
 const tokensA = Array.from({ length: 20 }, (_, i) =>
-  mint(keyA, v2UserClaims({ oid: `a1b2c3d4-0000-4000-8000-${String(i).padStart(12, '0')}` })));
-const tokenB = mint(keyB, v2UserClaims());
+  issuer.mint(v2User({ kid: keyA.kid, objectId: `a1b2c3d4-0000-4000-8000-${String(i).padStart(12, '0')}` })));
+const tokenB = issuer.mint(v2User({ kid: keyB.kid }));
 // Tokens naming kids nobody publishes (signed by C; the signature is never reached).
 const unknownKidTokens = Array.from({ length: 50 }, (_, i) =>
-  mint(keyC, v2UserClaims(), { typ: 'JWT', alg: 'RS256', kid: `unknown-kid-${i}` }));
+  issuer.mint(v2User({ kid: keyC.kid, header: { kid: `unknown-kid-${i}` } })));
 
 const call = { now: NOW };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -219,7 +218,7 @@ for (const fault of FAULTS) {
       ctx.remote = createRemoteJwks({ jwksUri: ctx.url, timeout: TIMEOUT, now: () => ctx.time }).attach(ctx.validator);
       await ctx.remote.ready();
       assert.equal(hits, 1);
-      assert.equal((await authenticate(ctx.validator, tokensA[0], call, ctx.remote)).keyId, 'key-a');
+      assert.equal((await authenticate(ctx.validator, tokensA[0], call, ctx.remote)).keyId, keyA.kid);
       ctx.mode = 'fault';
     });
 
@@ -233,7 +232,7 @@ for (const fault of FAULTS) {
         let duringFlight = 0;
         for (let i = 0; i < 50; i++) {
           const result = await authenticate(ctx.validator, tokensA[(round * 50 + i) % tokensA.length], call, ctx.remote);
-          assert.equal(result.keyId, 'key-a');
+          assert.equal(result.keyId, keyA.kid);
           if (!settled) duringFlight += 1;
           validated += 1;
           if (i % 10 === 9) await yieldToIo();
@@ -248,7 +247,7 @@ for (const fault of FAULTS) {
       assert.equal(validated, 200);
       // The keys in force are still A's, in the validator and in the cache.
       assert.deepEqual(JSON.stringify(await ctx.remote.get()), setA);
-      assert.equal(ctx.validator.validate(tokensA[0], call).keyId, 'key-a');
+      assert.equal(ctx.validator.validate(tokensA[0], call).keyId, keyA.kid);
     });
 
     test(`(b) an unknown-kid storm (${STORM} concurrent calls) fetches at most once per cooldown window`, async () => {
@@ -259,7 +258,7 @@ for (const fault of FAULTS) {
       ctx.time += 1;
       assert.equal(await storm(ctx), 1, 'next window: exactly one more');
       // Known tokens are unaffected by the storms.
-      assert.equal((await authenticate(ctx.validator, tokensA[1], call, ctx.remote)).keyId, 'key-a');
+      assert.equal((await authenticate(ctx.validator, tokensA[1], call, ctx.remote)).keyId, keyA.kid);
       await sleep(20); // late rejections, if any, surface now
       assert.deepEqual(unhandled.slice(unhandledBefore).map(String), [], 'unhandled rejections');
     });
@@ -291,7 +290,7 @@ for (const fault of FAULTS) {
       assert.equal(ctx.hits(), hitsBefore);
       ctx.time += COOLDOWN;
       const result = await authenticate(ctx.validator, tokenB, call, ctx.remote);
-      assert.equal(result.keyId, 'key-b');
+      assert.equal(result.keyId, keyB.kid);
       assert.equal(ctx.hits(), hitsBefore + 1);
       assert.equal(ctx.remote.lastError, null);
       // A is gone from the published set, so from the validator too.

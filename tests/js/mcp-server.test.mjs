@@ -8,10 +8,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import { createServer } from 'node:http';
-import { PKG_DIR } from './helpers.mjs';
-
-const { EntraValidator, createRemoteJwks, entraTokenVerifier, protectedResourceMetadataUrl } = await import(`${PKG_DIR}node.mjs`);
-const { createTestIssuer } = await import(`${PKG_DIR}testing.mjs`);
+import { EntraValidator, createRemoteJwks, entraTokenVerifier, protectedResourceMetadataUrl } from 'entra-guard';
+import { createTestIssuer } from 'entra-guard/testing';
 const { createApp } = await import('../../examples/mcp-server/server.mjs');
 
 const OTHER_TENANT = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';

@@ -7,14 +7,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NOW, PKG_DIR, TENANT, API_CLIENT_ID, makeKey, mint, v2UserClaims } from './helpers.mjs';
+import { NOW, PKG_DIR, TENANT, API_CLIENT_ID, testIssuer, v2User } from './helpers.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 let project;
-const key = makeKey('pack-key');
-const token = mint(key, v2UserClaims());
-const input = JSON.stringify({ token, jwks: { keys: [key.jwk] }, tenantId: TENANT, audience: API_CLIENT_ID, now: NOW });
+// The token and keys from the package's minter, in this process; the packed copy only validates.
+const issuer = await testIssuer();
+const token = issuer.mint(v2User());
+const input = JSON.stringify({ token, jwks: issuer.jwks, tenantId: TENANT, audience: API_CLIENT_ID, now: NOW });
 
 const npm = (args, cwd) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
 
@@ -101,7 +102,7 @@ try { validator.validate('a.b.c'); } catch (e) { if (e instanceof EntraTokenErro
 test('packed package ships exactly the runtime files, and every export condition names its types', () => {
   const manifest = JSON.parse(readFileSync(join(project, 'node_modules/entra-guard/package.json'), 'utf8'));
   const files = readdirSync(join(project, 'node_modules/entra-guard'), { recursive: true }).sort();
-  for (const f of ['node.mjs', 'node.cjs', 'browser.js', 'workerd.js', 'testing.mjs', 'testing.cjs', 'index.d.ts', 'index.d.cts', 'testing.d.ts', 'lib/api.js', 'lib/http.js', 'lib/remote-jwks.js', 'lib/testing.js', 'wasm/entra_guard_bg.wasm', 'wasm/entra_guard.js']) {
+  for (const f of ['node.mjs', 'node.cjs', 'browser.js', 'workerd.js', 'testing.mjs', 'testing.cjs', 'types/index.d.ts', 'types/index.d.cts', 'types/testing.d.ts', 'types/testing.d.cts', 'lib/index.js', 'lib/api.js', 'lib/http.js', 'lib/remote-jwks.js', 'lib/testing.js', 'wasm/entra_guard_bg.wasm', 'wasm/entra_guard.js']) {
     assert.ok(files.includes(f), `${f} missing from the tarball: ${files}`);
   }
   assert.ok(!files.some((f) => f.includes('cjs-entry')), 'build-only entry shipped');

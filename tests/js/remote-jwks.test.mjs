@@ -5,16 +5,16 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { API_CLIENT_ID, NOW, PKG_DIR, TENANT, makeKey, mint, v2UserClaims } from './helpers.mjs';
+import { EntraValidator, EntraTokenError, createRemoteJwks, RemoteJwks } from 'entra-guard';
+import { API_CLIENT_ID, NOW, TENANT, testIssuer, v2User } from './helpers.mjs';
 
-const { EntraValidator, EntraTokenError, createRemoteJwks, RemoteJwks } = await import(`${PKG_DIR}node.mjs`);
-
-const keyA = makeKey('key-a');
-const keyB = makeKey('key-b');
-const tokenA = mint(keyA, v2UserClaims());
-const tokenB = mint(keyB, v2UserClaims());
-const setA = { keys: [keyA.jwk] };
-const setB = { keys: [keyB.jwk] };
+// Two keys of one test issuer (the package's minter); the servers below publish A, B or both.
+const issuer = await testIssuer({ keys: 2 });
+const [keyA, keyB] = issuer.keys;
+const tokenA = issuer.mint(v2User({ kid: keyA.kid }));
+const tokenB = issuer.mint(v2User({ kid: keyB.kid }));
+const setA = { keys: [keyA.publicJwk] };
+const setB = { keys: [keyB.publicJwk] };
 
 const MINUTE = 60 * 1000;
 const COOLDOWN = 5 * MINUTE;
@@ -324,7 +324,7 @@ test('attach: keys already loaded are set at once; every attached validator gets
   for (const v of [first, second, detached]) assertValid(v, tokenA);
   remote.detach(detached);
 
-  srv.keys.body = { keys: [keyA.jwk, keyB.jwk] };
+  srv.keys.body = { keys: [keyA.publicJwk, keyB.publicJwk] };
   c.advance(COOLDOWN);
   assert.equal(await remote.refreshForUnknownKey(), true);
   for (const v of [first, second]) {
@@ -431,14 +431,14 @@ test('connection refused: jwks_invalid naming the URL', async () => {
 });
 
 /** Each failure: how to make the server produce it, and what the message must say. */
-const BIG = JSON.stringify({ keys: [keyA.jwk], padding: 'x'.repeat(4096) });
+const BIG = JSON.stringify({ keys: [keyA.publicJwk], padding: 'x'.repeat(4096) });
 const failures = [
   ['HTTP 500', (res) => send(res, 500, { error: 'boom' }), /HTTP 500/],
   ['HTTP 404', (res) => send(res, 404, 'gone'), /HTTP 404/],
   ['invalid JSON', (res) => send(res, 200, '{"keys": ['), /not JSON/],
   ['not a key set', (res) => send(res, 200, { hello: 'world' }), /"keys" array/],
   ['an empty key set', (res) => send(res, 200, { keys: [] }), /empty/],
-  ['a set the core refuses (private key members)', (res) => send(res, 200, { keys: [{ ...keyB.jwk, d: 'AQAB' }] }), /JWKS cannot be used/],
+  ['a set the core refuses (private key members)', (res) => send(res, 200, { keys: [{ ...keyB.publicJwk, d: 'AQAB' }] }), /JWKS cannot be used/],
   ['a set the core refuses (no usable key)', (res) => send(res, 200, { keys: [{ kty: 'EC', kid: 'ec', crv: 'P-256' }] }), /no usable RS256 key/],
   ['a body over maxBytes (Content-Length)', (res) => send(res, 200, BIG), /larger than 2048 bytes.*Content-Length/],
   ['a body over maxBytes (chunked)', (res) => {
@@ -529,7 +529,7 @@ test('a set the core refuses is not adopted: get() keeps the last good set and t
   const c = clock();
   const validator = newValidator();
   const remote = await createRemoteJwks({ jwksUri: `${srv.base}/keys`, now: c.now }).attach(validator).ready();
-  srv.keys.body = { keys: [{ ...keyB.jwk, d: 'AQAB' }] };
+  srv.keys.body = { keys: [{ ...keyB.publicJwk, d: 'AQAB' }] };
   c.advance(COOLDOWN);
   assert.equal(await remote.refreshForUnknownKey(), false);
   assert.equal(remote.lastError.code, 'jwks_invalid');

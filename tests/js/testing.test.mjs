@@ -4,10 +4,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { PKG_DIR } from './helpers.mjs';
-
-const { EntraValidator, EntraTokenError } = await import(`${PKG_DIR}node.mjs`);
-const { createTestIssuer, decodeToken } = await import(`${PKG_DIR}testing.mjs`);
+import { EntraValidator, EntraTokenError } from 'entra-guard';
+import { createTestIssuer, decodeToken } from 'entra-guard/testing';
 
 const OTHER_TENANT = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
 const issuers = [];
@@ -219,7 +217,7 @@ test('serve: false mints and publishes keys without a server', async () => {
 
 test('a forgotten issuer does not keep the process alive', async () => {
   const script = `
-    const { createTestIssuer } = await import(${JSON.stringify(`${PKG_DIR}lib/testing.js`)});
+    const { createTestIssuer } = await import(${JSON.stringify(import.meta.resolve('entra-guard/testing'))});
     const issuer = await createTestIssuer();
     await (await fetch(issuer.jwksUri)).json();
     console.log('done');`;

@@ -3,16 +3,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { EntraValidator, EntraTokenError, ERROR_CODES, CHECKS } from 'entra-guard';
+import { decodeToken } from 'entra-guard/testing';
 import {
-  API_APP_ID_URI, API_CLIENT_ID, CALLER_CLIENT_ID, NOW, OTHER_TENANT, PKG_DIR, TENANT,
-  fixture, makeKey, mint, v1AppClaims, v2UserClaims,
+  API_APP_ID_URI, API_CLIENT_ID, CALLER_CLIENT_ID, NOW, OTHER_TENANT, TENANT,
+  fixture, testIssuer, v1App, v2User,
 } from './helpers.mjs';
 
-const { EntraValidator, EntraTokenError, ERROR_CODES } = await import(`${PKG_DIR}node.mjs`);
-
-const key = makeKey('test-key-1');
-const other = makeKey('test-key-2');
-const jwks = { keys: [key.jwk] };
+// Tokens come from the package's minter. `issuer`'s key is the one the validator is given; `other`'s is
+// not: its tokens name a kid the validator does not know, and its private key, given as `key:`, signs
+// tokens naming `issuer`'s kid with a signature that cannot verify.
+const issuer = await testIssuer();
+const other = await testIssuer();
+const otherPrivateKey = other.keys[0].privateKey;
+const mint = (mintOptions) => issuer.mint(mintOptions);
+const jwks = issuer.jwks;
 const options = { tenantId: TENANT, audience: [API_CLIENT_ID, API_APP_ID_URI], jwks };
 
 function expectError(fn, code, status) {
@@ -33,7 +38,7 @@ function expectError(fn, code, status) {
 
 test('valid v2 user token returns the documented plain object', () => {
   const v = new EntraValidator(options);
-  const result = v.validate(mint(key, v2UserClaims()), { now: NOW });
+  const result = v.validate(mint(v2User()), { now: NOW });
   assert.deepEqual(Object.keys(result).sort(), [
     'audience', 'claims', 'clientId', 'expiresAt', 'isAppOnly', 'issuer', 'keyId', 'objectId', 'roles', 'scopes', 'subject', 'tenantId', 'version',
   ]);
@@ -52,14 +57,14 @@ test('valid v2 user token returns the documented plain object', () => {
 });
 
 test('valid v1 app-only token is marked app-only with its roles', () => {
-  const result = new EntraValidator(options).validate(mint(key, v1AppClaims()), { now: NOW });
+  const result = new EntraValidator(options).validate(mint(v1App()), { now: NOW });
   assert.equal(result.isAppOnly, true);
   assert.deepEqual(result.roles, ['Tools.ReadWrite.All']);
   assert.equal(result.audience, API_APP_ID_URI);
 });
 
 test('expired token throws token_expired 401 naming exp and never the token', () => {
-  const token = mint(key, v2UserClaims({ exp: NOW - 1000 }));
+  const token = mint(v2User({ claims: { exp: NOW - 1000 } }));
   const err = expectError(() => new EntraValidator(options).validate(token, { now: NOW }), 'token_expired', 401);
   assert.equal(err.claim, 'exp');
   assert.match(err.message, new RegExp(String(NOW - 1000)));
@@ -67,40 +72,40 @@ test('expired token throws token_expired 401 naming exp and never the token', ()
 });
 
 test('wrong audience throws audience_invalid naming expected and actual', () => {
-  const err = expectError(() => new EntraValidator(options).validate(mint(key, v2UserClaims({ aud: 'api://someone-else' })), { now: NOW }), 'audience_invalid', 401);
+  const err = expectError(() => new EntraValidator(options).validate(mint(v2User({ audience: 'api://someone-else' })), { now: NOW }), 'audience_invalid', 401);
   assert.equal(err.claim, 'aud');
   assert.match(err.message, /api:\/\/someone-else/);
   assert.match(err.message, new RegExp(API_CLIENT_ID));
 });
 
 test('other tenant throws tenant_not_allowed', () => {
-  const claims = v2UserClaims({ tid: OTHER_TENANT, iss: `https://login.microsoftonline.com/${OTHER_TENANT}/v2.0` });
-  expectError(() => new EntraValidator(options).validate(mint(key, claims), { now: NOW }), 'tenant_not_allowed', 401);
+  const token = mint(v2User({ tenantId: OTHER_TENANT })); // tid and iss of the other tenant
+  expectError(() => new EntraValidator(options).validate(token, { now: NOW }), 'tenant_not_allowed', 401);
 });
 
 test('signature by an unknown key throws key_not_found; by a wrong key signature_invalid', () => {
   const v = new EntraValidator(options);
-  expectError(() => v.validate(mint(other, v2UserClaims()), { now: NOW }), 'key_not_found', 401);
-  expectError(() => v.validate(mint(other, v2UserClaims(), { alg: 'RS256', kid: key.kid }), { now: NOW }), 'signature_invalid', 401);
+  expectError(() => v.validate(other.mint(v2User()), { now: NOW }), 'key_not_found', 401);
+  expectError(() => v.validate(mint(v2User({ key: otherPrivateKey })), { now: NOW }), 'signature_invalid', 401);
 });
 
 test('per-call required scopes: all-of by default, any-of on request, 403 with the required list', () => {
   const v = new EntraValidator(options);
-  const token = mint(key, v2UserClaims());
+  const token = mint(v2User());
   assert.ok(v.validate(token, { now: NOW, requiredScopes: ['mcp.tools.read'] }));
   const err = expectError(() => v.validate(token, { now: NOW, requiredScopes: ['mcp.tools.read', 'mcp.admin'] }), 'insufficient_scope', 403);
   assert.deepEqual(err.requiredPermissions, ['mcp.tools.read', 'mcp.admin']);
   assert.ok(v.validate(token, { now: NOW, requiredScopes: ['mcp.admin', 'mcp.tools.read'], scopeMatch: 'any' }));
-  expectError(() => v.validate(mint(key, v1AppClaims()), { now: NOW, requiredRoles: ['Admin'] }), 'insufficient_role', 403);
+  expectError(() => v.validate(mint(v1App()), { now: NOW, requiredRoles: ['Admin'] }), 'insufficient_role', 403);
 });
 
 test('validator-level required scopes apply to every call', () => {
   const v = new EntraValidator({ ...options, requiredScopes: ['mcp.admin'] });
-  expectError(() => v.validate(mint(key, v2UserClaims()), { now: NOW }), 'insufficient_scope', 403);
+  expectError(() => v.validate(mint(v2User()), { now: NOW }), 'insufficient_scope', 403);
 });
 
 test('Graph token (header nonce) throws graph_token', () => {
-  const token = mint(key, v2UserClaims({ aud: 'https://graph.microsoft.com' }), { alg: 'RS256', kid: key.kid, nonce: 'abc' });
+  const token = mint(v2User({ audience: 'https://graph.microsoft.com', header: { nonce: 'abc' } }));
   const err = expectError(() => new EntraValidator(options).validate(token, { now: NOW }), 'graph_token', 401);
   assert.match(err.message, /Graph/);
 });
@@ -108,12 +113,12 @@ test('Graph token (header nonce) throws graph_token', () => {
 test('now defaults to the current time and accepts a Date', () => {
   const v = new EntraValidator(options);
   const fresh = Math.floor(Date.now() / 1000);
-  const token = mint(key, v2UserClaims({ iat: fresh, nbf: fresh, exp: fresh + 600 }));
+  const token = mint(v2User({ now: fresh, expiresIn: 600 }));
   assert.equal(v.validate(token).expiresAt, fresh + 600);
   assert.ok(v.validate(token, { now: new Date() }));
   expectError(() => v.validate(token, { now: new Date((fresh + 10_000) * 1000) }), 'token_expired');
   expectError(() => v.validate(token, { now: 'soon' }), 'config_invalid', 500);
-  expectError(() => v.validate(mint(key, v2UserClaims())), 'token_expired');
+  expectError(() => v.validate(mint(v2User())), 'token_expired');
 });
 
 test('missing or bad options throw config_invalid naming the option', () => {
@@ -145,13 +150,13 @@ test('unusable JWKS throws jwks_invalid; a failed setJwks keeps the previous key
   expectError(() => new EntraValidator({ ...options, jwks: { keys: [] } }), 'jwks_invalid');
   expectError(() => new EntraValidator({ ...options, jwks: '{not json' }), 'jwks_invalid');
   const v = new EntraValidator(options);
-  expectError(() => v.setJwks({ keys: [{ ...key.jwk, d: 'AQAB' }] }), 'jwks_invalid');
-  assert.ok(v.validate(mint(key, v2UserClaims()), { now: NOW }));
-  const loaded = v.setJwks(JSON.stringify({ keys: [other.jwk, { kty: 'EC', kid: 'ec-key' }] }));
-  assert.deepEqual(loaded.keys, ['test-key-2']);
+  expectError(() => v.setJwks({ keys: [{ ...jwks.keys[0], d: 'AQAB' }] }), 'jwks_invalid');
+  assert.ok(v.validate(mint(v2User()), { now: NOW }));
+  const loaded = v.setJwks(JSON.stringify({ keys: [...other.jwks.keys, { kty: 'EC', kid: 'ec-key' }] }));
+  assert.deepEqual(loaded.keys, [other.signingKid]);
   assert.equal(loaded.ignored[0].kid, 'ec-key');
-  expectError(() => v.validate(mint(key, v2UserClaims()), { now: NOW }), 'key_not_found');
-  assert.ok(v.validate(mint(other, v2UserClaims()), { now: NOW }));
+  expectError(() => v.validate(mint(v2User()), { now: NOW }), 'key_not_found');
+  assert.ok(v.validate(other.mint(v2User()), { now: NOW }));
 });
 
 test('non-string tokens throw token_malformed', () => {
@@ -159,14 +164,51 @@ test('non-string tokens throw token_malformed', () => {
   for (const bad of [undefined, null, 42, {}, ['a.b.c']]) expectError(() => v.validate(bad, { now: NOW }), 'token_malformed');
 });
 
-test('every error code the core can produce is listed in ERROR_CODES', () => {
-  assert.equal(ERROR_CODES.length, 19);
-  assert.ok(ERROR_CODES.includes('graph_token'));
+test('errors crossing from the core carry a listed code, a listed check and the status of their code', () => {
+  // ERROR_CODES and CHECKS are the core's (lib/catalog.js, generated and checked by tests/core/catalog.rs);
+  // here every error that actually crosses the wasm boundary must fit them.
+  const v = new EntraValidator(options);
+  const statusOf = { insufficient_scope: 403, insufficient_role: 403, jwks_invalid: 500, config_invalid: 500, internal_error: 500 };
+  const cases = [
+    [() => v.validate('a.b', { now: NOW }), 'token_malformed', 'jws'],
+    [() => v.validate('x'.repeat(20_000), { now: NOW }), 'token_too_large', 'size'],
+    [() => v.validate(mint(v2User({ header: { alg: 'none' } })), { now: NOW }), 'algorithm_not_allowed', 'header'],
+    [() => v.validate(mint(v2User({ header: { crit: ['x'] } })), { now: NOW }), 'token_malformed', 'header'],
+    [() => v.validate(mint(v2User({ header: { nonce: 'n' } })), { now: NOW }), 'graph_token', 'graph'],
+    [() => v.validate(other.mint(v2User()), { now: NOW }), 'key_not_found', 'key'],
+    [() => v.validate(mint(v2User({ key: otherPrivateKey })), { now: NOW }), 'signature_invalid', 'signature'],
+    [() => v.validate(mint(v2User({ claims: { ver: '3.0' } })), { now: NOW }), 'claim_invalid', 'ver'],
+    [() => v.validate(mint(v2User({ claims: { iss: 'https://evil.example/' } })), { now: NOW }), 'issuer_invalid', 'iss'],
+    [() => v.validate(mint(v2User({ audience: 'api://other' })), { now: NOW }), 'audience_invalid', 'aud'],
+    [() => v.validate(mint(v2User({ claims: { nonce: 'n' } })), { now: NOW }), 'token_type_not_allowed', 'id_token'],
+    [() => v.validate(mint(v2User({ claims: { scp: 5 } })), { now: NOW }), 'claim_invalid', 'scp'],
+    [() => v.validate(mint(v2User()), { now: NOW + 100_000 }), 'token_expired', 'lifetime'],
+    [() => v.validate(mint(v2User()), { now: NOW, requiredScopes: ['admin'] }), 'insufficient_scope', 'scope'],
+    [() => v.validate(mint(v2User()), { now: NOW, requiredRoles: ['Admin'] }), 'insufficient_role', 'role'],
+    [() => v.validate(mint(v2User()), { now: -1 }), 'config_invalid', 'config'],
+    [() => v.setJwks({ keys: [] }), 'jwks_invalid', 'jwks'],
+  ];
+  for (const [fn, code, check] of cases) {
+    const error = expectError(fn, code);
+    assert.equal(error.check, check, `${code}: ${error.message}`);
+    assert.ok(ERROR_CODES.includes(error.code) && CHECKS.includes(error.check));
+    assert.equal(error.status, statusOf[code] ?? 401, code);
+  }
+  assert.equal(ERROR_CODES.length, new Set(ERROR_CODES).size);
+  assert.deepEqual(CHECKS.slice(CHECKS.indexOf('size'), CHECKS.indexOf('size') + 3), ['size', 'jws', 'header']);
+});
+
+test('an error made in JS keeps the error it wraps as cause', () => {
+  const cyclic = { tenantId: TENANT, audience: API_CLIENT_ID };
+  cyclic.self = cyclic;
+  const error = expectError(() => new EntraValidator(cyclic), 'config_invalid', 500);
+  assert.equal(error.check, 'config');
+  assert.ok(error.cause instanceof TypeError, `cause: ${error.cause}`);
 });
 
 test('10,000 garbage inputs, then a good token validates on the same wasm instance', () => {
   const v = new EntraValidator(options);
-  const good = mint(key, v2UserClaims());
+  const good = mint(v2User());
   let seed = 0x9e3779b9;
   const next = () => (seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0);
   const alphabet = 'ABCxyz019-_.=+/ {}"\\\u0000\u00e9\ud800';
@@ -194,7 +236,7 @@ test('10,000 garbage inputs, then a good token validates on the same wasm instan
 test('free() releases the instance; later use fails loudly, not silently', () => {
   const v = new EntraValidator(options);
   v.free();
-  assert.throws(() => v.validate(mint(key, v2UserClaims()), { now: NOW }));
+  assert.throws(() => v.validate(mint(v2User()), { now: NOW }));
 });
 
 // ---- real Entra tokens through the wasm package ------------------------------------------------
@@ -241,9 +283,9 @@ test('real ID tokens are refused as ID tokens after their signature verified', (
 
 test('CommonJS entry exposes the same API', () => {
   const require = createRequire(import.meta.url);
-  const cjs = require(`${PKG_DIR}node.cjs`);
+  const cjs = require('entra-guard');
   const v = new cjs.EntraValidator(options);
-  assert.equal(v.validate(mint(key, v2UserClaims()), { now: NOW }).tenantId, TENANT);
+  assert.equal(v.validate(mint(v2User()), { now: NOW }).tenantId, TENANT);
   assert.throws(() => new cjs.EntraValidator({}), (err) => err instanceof cjs.EntraTokenError && err.code === 'config_invalid');
 });
 
@@ -251,7 +293,7 @@ test('CommonJS entry exposes the same API', () => {
 
 test('cache: a repeated token returns the same immutable result; cacheSize 0 re-verifies', () => {
   const v = new EntraValidator(options);
-  const token = mint(key, v2UserClaims());
+  const token = mint(v2User());
   const first = v.validate(token, { now: NOW });
   const second = v.validate(token, { now: NOW });
   assert.equal(second, first);
@@ -266,7 +308,7 @@ test('cache: a repeated token returns the same immutable result; cacheSize 0 re-
 
 test('cache: a hit re-checks time and this call\'s scopes and roles', () => {
   const v = new EntraValidator(options);
-  const token = mint(key, v2UserClaims());
+  const token = mint(v2User());
   assert.ok(v.validate(token, { now: NOW }));
   expectError(() => v.validate(token, { now: NOW + 3600 + 301 }), 'token_expired');
   assert.ok(v.validate(token, { now: NOW }));
@@ -278,9 +320,9 @@ test('cache: a hit re-checks time and this call\'s scopes and roles', () => {
 
 test('cache: setJwks without the signing key forgets its tokens', () => {
   const v = new EntraValidator(options);
-  const token = mint(key, v2UserClaims());
+  const token = mint(v2User());
   assert.ok(v.validate(token, { now: NOW }));
-  v.setJwks({ keys: [other.jwk] });
+  v.setJwks(other.jwks);
   expectError(() => v.validate(token, { now: NOW }), 'key_not_found');
   v.setJwks(jwks);
   assert.equal(v.validate(token, { now: NOW }).tenantId, TENANT);
@@ -288,7 +330,7 @@ test('cache: setJwks without the signing key forgets its tokens', () => {
 
 test('cache: bounded by cacheSize, evicted tokens still validate', () => {
   const v = new EntraValidator({ ...options, cacheSize: 3 });
-  const tokens = Array.from({ length: 8 }, (_, i) => mint(key, v2UserClaims({ uti: `t${i}` })));
+  const tokens = Array.from({ length: 8 }, (_, i) => mint(v2User({ claims: { uti: `t${i}` } })));
   for (let round = 0; round < 3; round++) {
     for (const token of tokens) assert.equal(v.validate(token, { now: NOW }).claims.uti, `t${tokens.indexOf(token)}`);
   }
@@ -298,7 +340,7 @@ test('cache: bounded by cacheSize, evicted tokens still validate', () => {
 
 test('cache: only the exact token hits; a one-character change is verified (and fails)', () => {
   const v = new EntraValidator(options);
-  const token = mint(key, v2UserClaims());
+  const token = mint(v2User());
   assert.ok(v.validate(token, { now: NOW }));
   // The signature segment of a 2048-bit key is 342 characters; its second-to-last carries 6 whole bits.
   const replacement = token.at(-2) === 'A' ? 'B' : 'A';
@@ -309,7 +351,7 @@ test('cache: only the exact token hits; a one-character change is verified (and 
 
 test('cache: many requirement sets and many tokens stay bounded and correct', () => {
   const v = new EntraValidator({ ...options, cacheSize: 5 });
-  const tokens = Array.from({ length: 12 }, (_, i) => mint(key, v2UserClaims({ uti: `r${i}`, scp: `s${i} common` })));
+  const tokens = Array.from({ length: 12 }, (_, i) => mint(v2User({ scopes: [`s${i}`, 'common'], claims: { uti: `r${i}` } })));
   for (let round = 0; round < 2; round++) {
     tokens.forEach((token, i) => {
       assert.equal(v.validate(token, { now: NOW, requiredScopes: [`s${i}`] }).claims.uti, `r${i}`);
@@ -322,10 +364,10 @@ test('cache: many requirement sets and many tokens stay bounded and correct', ()
 
 test('cache: a forged payload carrying a cached token\'s signature (same index tail) is verified and fails', () => {
   const v = new EntraValidator(options);
-  const token = mint(key, v2UserClaims());
+  const token = mint(v2User());
   assert.ok(v.validate(token, { now: NOW }));
   const [header, , signature] = token.split('.');
-  const forgedPayload = Buffer.from(JSON.stringify(v2UserClaims({ scp: 'mcp.admin' }))).toString('base64url');
+  const forgedPayload = Buffer.from(JSON.stringify({ ...decodeToken(token).claims, scp: 'mcp.admin' })).toString('base64url');
   const forged = `${header}.${forgedPayload}.${signature}`;
   expectError(() => v.validate(forged, { now: NOW }), 'signature_invalid');
   expectError(() => v.validate(forged, { now: NOW, requiredScopes: ['mcp.admin'] }), 'signature_invalid');

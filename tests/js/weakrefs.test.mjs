@@ -5,10 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { PKG_DIR } from './helpers.mjs';
 
 const child = `
-import { EntraValidator } from ${JSON.stringify(`${PKG_DIR}node.mjs`)};
+import { EntraValidator } from ${JSON.stringify(import.meta.resolve('entra-guard'))};
 import { generateKeyPairSync } from 'node:crypto';
 const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const keys = Array.from({ length: 20 }, (_, i) => ({ ...publicKey.export({ format: 'jwk' }), kid: 'k' + i }));
