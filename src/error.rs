@@ -30,6 +30,8 @@ macro_rules! stable_names {
 stable_names! {
     /// Stable machine-readable error codes, one per kind of failure, in the order the README's table lists them.
     pub enum ErrorCode {
+        /// No `Authorization: Bearer` token at all (the JS layer's; the core is only ever given tokens).
+        TokenMissing => "token_missing",
         TokenMalformed => "token_malformed",
         TokenTooLarge => "token_too_large",
         AlgorithmNotAllowed => "algorithm_not_allowed",

@@ -50,6 +50,10 @@ export const CATALOG = deepFreeze({
   },
   "codes": [
     {
+      "code": "token_missing",
+      "status": 401
+    },
+    {
       "code": "token_malformed",
       "status": 401
     },

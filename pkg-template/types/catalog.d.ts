@@ -3,6 +3,7 @@
 
 /** The stable error codes (src/error.rs `ErrorCode`), in the README's order. */
 export type EntraErrorCode =
+  | 'token_missing'
   | 'token_malformed'
   | 'token_too_large'
   | 'algorithm_not_allowed'

@@ -1,6 +1,7 @@
-// Types of lib/http.js: the bearer token, refusals and challenges, Express middleware, the MCP SDK v1
-// verifier and protected-resource metadata.
-import type { EntraCloud, EntraValidator, EntraValidatorOptions, EntraTokenError, ValidateOptions, ValidatedToken } from './api.js';
+// Types of the HTTP side: the bearer token, refusals and challenges (lib/challenge.js), the guard every
+// adapter stands on (lib/guard.js), Express middleware (lib/express.js), the MCP SDK v1 verifier
+// (lib/mcp-sdk-v1.js) and protected-resource metadata (lib/metadata.js).
+import type { EntraCloud, EntraValidator, EntraValidatorOptions, EntraTokenError, Jwks, ValidateOptions, ValidatedToken } from './api.js';
 import type { RemoteJwks } from './remote-jwks.js';
 
 /** The MCP SDK's `AuthInfo` (structurally identical; `@modelcontextprotocol/sdk` is an optional peer). */
@@ -56,40 +57,102 @@ export interface ServerResponseLike {
 export type NextFunction = (error?: unknown) => void;
 export type Middleware = (req: any, res: any, next: NextFunction) => void | Promise<void>;
 
-type Permissions = string[] | ((req: any) => string[] | undefined);
+/** Required scopes or roles: a list, or a function of the framework's request returning one (per MCP tool, say). */
+export type Permissions = string[] | ((request: any) => string[] | undefined | Promise<string[] | undefined>);
 
-export interface RequireEntraAuthOptions {
-  /** A validator to use; or give `options` to build one. */
+/**
+ * The caller's own rule, run after every check of the core passed: return `true` to accept, or a message to
+ * refuse with (`claim_invalid`, check `claim_check`, 401). Anything but `true` refuses; a rule that throws is
+ * the server's fault (`config_invalid`, 500).
+ */
+export type ClaimCheck = (claims: Record<string, unknown>, result: ValidatedToken) => true | string | Promise<true | string>;
+
+/** The part of an OpenTelemetry `Tracer` the guard uses (`@opentelemetry/api`'s tracers fit). */
+export interface EntraTracer {
+  startActiveSpan<T>(name: string, fn: (span: {
+    setAttribute(key: string, value: string | number): unknown;
+    setStatus(status: { code: number; message?: string }): unknown;
+    end(): void;
+  }) => T): T;
+}
+
+/**
+ * The settings of `requireEntraAuth` and of every framework adapter: the same object everywhere.
+ * Unknown settings are refused (`config_invalid`).
+ */
+export interface EntraGuardSettings {
+  /** A validator to use; or give `options` to build one (not both). */
   validator?: EntraValidator;
-  /** Validator options; without `jwks` in them, the tenant's keys are fetched from Entra (a remote JWKS cache). */
+  /** Validator options; without keys in them (and without `jwks`), the tenant's keys are fetched from Entra. */
   options?: EntraValidatorOptions;
-  /** A remote JWKS cache to keep the validator's keys current (see createRemoteJwks). */
-  jwks?: RemoteJwks;
-  /** Scopes every request needs; or a function of the request (per MCP tool, say). */
+  /**
+   * The keys: a remote JWKS cache (`createRemoteJwks`), or a JWKS object or its JSON text (static keys).
+   * Anything else is `config_invalid` naming `jwks`.
+   */
+  jwks?: RemoteJwks | Jwks | string;
+  /**
+   * The protected resource's URL (the MCP endpoint, e.g. `https://mcp.example.com/mcp`): set as
+   * `AuthInfo.resource`, and, unless `resourceMetadataUrl` is given, the challenges' metadata URL is derived from it.
+   */
+  resource?: string;
+  /** Scopes every request needs; or a function of the request. */
   requiredScopes?: Permissions;
   /** App roles every request needs; or a function of the request. */
   requiredRoles?: Permissions;
   scopeMatch?: 'all' | 'any';
-  /** Sent as `resource_metadata` in WWW-Authenticate (RFC 9728 §5.1); see protectedResourceMetadataUrl. */
+  /** The caller's own rule on the claims (a tenant's group, an `xms_` claim). */
+  claimCheck?: ClaimCheck;
+  /** Sent as `resource_metadata` in WWW-Authenticate (RFC 9728 §5.1); default derived from `resource`. */
   resourceMetadataUrl?: string;
   realm?: string;
   onSuccess?: (event: EntraAuditEvent) => void | Promise<void>;
   onFailure?: (event: EntraAuditEvent) => void | Promise<void>;
+  /** An OpenTelemetry tracer for one span per validation; default the global one when `@opentelemetry/api` is installed. */
+  tracer?: EntraTracer;
 }
+
+/** What an adapter hands the guard for one request. */
+export interface EntraGuardRequest {
+  authorization: string | string[] | null | undefined;
+  /** The framework's own request object, passed to permission functions. */
+  request?: unknown;
+  ip?: string | null;
+  path?: string | null;
+}
+
+/** A request's outcome: the identity, or the refusal to send as it is (`error` null: no credentials were sent). */
+export type EntraGuardOutcome =
+  | { ok: true; authInfo: EntraAuthInfo; result: ValidatedToken }
+  | { ok: false; error: EntraTokenError | null; refusal: Refusal };
+
+/** The runtime-neutral core of every adapter (see createGuard). */
+export interface EntraGuard {
+  readonly validator: EntraValidator;
+  readonly jwks: RemoteJwks | undefined;
+  /** What a refusal's WWW-Authenticate points at. */
+  readonly challenge: ChallengeOptions;
+  /** Validates a token for `request`; @throws EntraTokenError the refusal. */
+  verify(token: string, request?: unknown): Promise<{ authInfo: EntraAuthInfo; result: ValidatedToken }>;
+  /** One request: its Authorization header validated, or the refusal to send. */
+  check(input: EntraGuardRequest): Promise<EntraGuardOutcome>;
+}
+
+/**
+ * The guard for `settings`, checked at once (`config_invalid`): what every adapter is built on, for
+ * writing one for another framework.
+ */
+export declare function createGuard(settings: EntraGuardSettings): EntraGuard;
+
+/** The settings of requireEntraAuth. */
+export type RequireEntraAuthOptions = EntraGuardSettings;
 
 /** Express middleware requiring a valid Entra access token; sets `req.auth`; answers 401 / 403 itself. */
 export declare function requireEntraAuth(options: RequireEntraAuthOptions): Middleware;
 
-export interface EntraTokenVerifierOptions {
-  validator?: EntraValidator;
-  options?: EntraValidatorOptions;
-  jwks?: RemoteJwks;
-  requiredScopes?: string[];
-  requiredRoles?: string[];
-  scopeMatch?: 'all' | 'any';
-}
+/** The settings of entraTokenVerifier. */
+export type EntraTokenVerifierOptions = EntraGuardSettings;
 
-/** An `OAuthTokenVerifier` for `@modelcontextprotocol/sdk`'s `requireBearerAuth`. */
+/** An `OAuthTokenVerifier` for `@modelcontextprotocol/sdk` (v1)'s `requireBearerAuth`; `AuthInfo.resource` from `resource`. */
 export declare function entraTokenVerifier(
   validator: EntraValidator | EntraTokenVerifierOptions,
   options?: Omit<EntraTokenVerifierOptions, 'validator' | 'options'>,

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +32,14 @@ export function exampleCompatibilityDate() {
   return match[1];
 }
 
+/** Every `*.wasm` import becomes an import of the module `entra_guard_bg.wasm` (beside the bundle). */
+const wasmModulePlugin = {
+  name: 'wasm-module',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /\.wasm$/ }, () => ({ path: './entra_guard_bg.wasm', external: true }));
+  },
+};
+
 /**
  * Bundles the worker into `dir` as wrangler does: `entra-guard` resolved as a package (through its
  * package.json `exports`, condition `workerd`), every `*.wasm` import left as an import of the module
@@ -45,14 +54,7 @@ export async function bundleWorker(dir, { readmeStyle = false } = {}) {
   const outfile = join(dir, readmeStyle ? 'dist/worker.js' : 'worker.js');
   // The README's esbuild command for local.capnp: `--external:*.wasm`, the wasm import left as written
   // ('./wasm/entra_guard_bg.wasm'), the wasm embedded from node_modules/entra-guard.
-  const wasmPlugin = readmeStyle ? { external: ['*.wasm'] } : {
-    plugins: [{
-      name: 'wasm-module',
-      setup(pluginBuild) {
-        pluginBuild.onResolve({ filter: /\.wasm$/ }, () => ({ path: './entra_guard_bg.wasm', external: true }));
-      },
-    }],
-  };
+  const wasmPlugin = readmeStyle ? { external: ['*.wasm'] } : { plugins: [wasmModulePlugin] };
   const result = await build({
     entryPoints: [join(WORKER_DIR, 'worker.js')],
     outfile,
@@ -71,10 +73,58 @@ export async function bundleWorker(dir, { readmeStyle = false } = {}) {
   return { code: readFileSync(outfile, 'utf8'), inputs: Object.keys(result.metafile.inputs), warnings: result.warnings };
 }
 
+/**
+ * Bundles any worker module `entry` (a test's own worker, a quick start) into `dir`/`outfile` for workerd:
+ * packages resolved through `exports` with the `workerd` condition (so `entra-guard/<adapter>` is
+ * pkg/adapters/<adapter>/workerd.js), `cloudflare:*` and `node:*` left to the runtime (`node:*` needs the
+ * worker's `nodejs_compat` flag), the wasm as the module `entra_guard_bg.wasm`, copied beside the bundle.
+ * Returns esbuild's inputs (paths relative to the repository) and the bundle's size.
+ */
+export async function bundleEntry(entry, dir, { outfile = 'worker.js', external = [] } = {}) {
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, outfile);
+  const result = await build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'import', 'default'],
+    mainFields: ['module', 'main'],
+    external: ['cloudflare:*', 'node:*', ...external],
+    absWorkingDir: ROOT,
+    target: 'es2022',
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [wasmModulePlugin],
+  });
+  copyFileSync(WASM, join(dir, 'entra_guard_bg.wasm'));
+  return { inputs: Object.keys(result.metafile.inputs), bytes: readFileSync(out).length, warnings: result.warnings };
+}
+
+/** `count` distinct loopback ports, free at the time of asking (for workers that must know their own URL before they start). */
+export async function freePorts(count) {
+  const servers = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+    }
+    return servers.map((server) => server.address().port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(() => resolve()))));
+  }
+}
+
 const capnpText = (value) => JSON.stringify(String(value)); // "..." with \" and \\ escapes: valid Cap'n Proto text
 
 /**
- * Writes config.capnp into `dir`. `workers`: [{ name, bindings: { NAME: text }, network: [allow...] }].
+ * Writes config.capnp into `dir`. `workers`: [{ name, bindings: { NAME: text }, network: [allow...],
+ * compatibilityFlags: [...] }].
  * Each worker gets its socket `name` on 127.0.0.1:0 (the port is reported on the control pipe). A
  * binding's text is written to a file and embedded, so JSON needs no escaping. A worker with `network`
  * gets a private network service as its globalOutbound (loopback tests need "local"); the others keep
@@ -83,7 +133,7 @@ const capnpText = (value) => JSON.stringify(String(value)); // "..." with \" and
 export function writeConfig(dir, { compatibilityDate, workers }) {
   const services = [];
   const sockets = [];
-  for (const { name, bindings, network } of workers) {
+  for (const { name, bindings, network, compatibilityFlags = [] } of workers) {
     const list = Object.entries(bindings).map(([binding, value]) => {
       const file = `binding-${name}-${binding}.txt`;
       writeFileSync(join(dir, file), String(value));
@@ -95,7 +145,7 @@ export function writeConfig(dir, { compatibilityDate, workers }) {
         (name = "worker.js", esModule = embed "worker.js"),
         (name = "entra_guard_bg.wasm", wasm = embed "entra_guard_bg.wasm"),
       ],
-      compatibilityDate = ${capnpText(compatibilityDate)},
+      compatibilityDate = ${capnpText(compatibilityDate)},${compatibilityFlags.length ? `\n      compatibilityFlags = [${compatibilityFlags.map(capnpText).join(', ')}],` : ''}
       bindings = [${list.join(', ')}]${outbound}
     ))`);
     if (network) services.push(`(name = ${capnpText(`${name}-net`)}, network = (allow = [${network.map(capnpText).join(', ')}]))`);
@@ -118,10 +168,10 @@ const config :Workerd.Config = (
 
 /**
  * Starts `workerd serve <config> --control-fd=3 ...args` in `dir`, waits until every socket has reported its port and
- * answers HTTP. Returns { urls: { socket: 'http://127.0.0.1:port' }, logs(), stop() }. stop() is
+ * answers HTTP (any status, at `probePath`). Returns { urls: { socket: 'http://127.0.0.1:port' }, logs(), stop() }. stop() is
  * idempotent and also runs when this process exits, so no workerd outlives the test.
  */
-export async function startWorkerd(dir, socketNames, { startupTimeout = 25_000, config = 'config.capnp', args = [], probePath = '/.well-known/oauth-protected-resource/mcp' } = {}) {
+export async function startWorkerd(dir, socketNames, { startupTimeout = 25_000, config = 'config.capnp', args = [], probePath = '/.well-known/oauth-protected-resource/mcp', killAfter = 3000 } = {}) {
   const { path } = workerdBinary();
   const child = spawn(path, ['serve', config, '--control-fd=3', ...args], {
     cwd: dir,
@@ -164,7 +214,8 @@ export async function startWorkerd(dir, socketNames, { startupTimeout = 25_000, 
     endWatchdog();
     if (exited) return;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    // workerd drains open requests (an SSE stream) on SIGTERM: SIGKILL after `killAfter` ms.
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfter);
     await exit;
     clearTimeout(timer);
   }
@@ -222,6 +273,26 @@ export async function startWorkerd(dir, socketNames, { startupTimeout = 25_000, 
     throw error;
   }
   return { urls, logs, stop, pid: child.pid };
+}
+
+/**
+ * For workers that must know their own URL (a binding naming it, as OAuthResourceServer's canonical resource):
+ * picks a free loopback port per socket, calls `configure({ socket: port })` to write the config, and starts
+ * workerd with `--socket-addr` for each. A port taken in between (another test process) makes workerd fail to
+ * bind: tried again with new ports, up to three times.
+ */
+export async function startWorkerdOnPorts(dir, socketNames, configure, options = {}) {
+  for (let attempt = 1; ; attempt++) {
+    const free = await freePorts(socketNames.length);
+    const ports = Object.fromEntries(socketNames.map((name, i) => [name, free[i]]));
+    configure(ports);
+    const args = [...(options.args ?? []), ...socketNames.map((name) => `--socket-addr=${name}=127.0.0.1:${ports[name]}`)];
+    try {
+      return { ...(await startWorkerd(dir, socketNames, { ...options, args })), ports };
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use|EADDRINUSE/.test(error.message)) throw error;
+    }
+  }
 }
 
 /** A temp dir removed by the returned function. */
