@@ -16,14 +16,15 @@ glue=target/js-root/wasm
 rm -rf "$glue" pkg
 wasm-bindgen --target web --out-dir "$glue" "$raw"
 
-mkdir -p pkg/wasm pkg/lib/adapters pkg/types/adapters
+mkdir -p pkg/wasm
 cp pkg-template/package.json pkg-template/README.md pkg-template/node.mjs pkg-template/browser.js \
    pkg-template/workerd.js pkg-template/testing.mjs pkg/
-cp pkg-template/lib/*.js pkg/lib/
-cp pkg-template/lib/adapters/*.js pkg/lib/adapters/
+cp -r pkg-template/lib pkg/lib
+[ ! -d pkg-template/bin ] || cp -r pkg-template/bin pkg/bin
 # Types: the ESM declarations as written, and a CommonJS twin of each (.d.cts, importing .cjs twins) for
 # `require` under TypeScript's node16 resolution, so neither kind of consumer sees the other's format.
-for f in pkg-template/types/*.d.ts pkg-template/types/adapters/*.d.ts; do
+find pkg-template/types -type d | sed 's#^pkg-template/#pkg/#' | xargs mkdir -p
+find pkg-template/types -name '*.d.ts' | while read -r f; do
   out="pkg/${f#pkg-template/}"
   cp "$f" "$out"
   sed -E "s#(from '\.{1,2}/[a-z0-9/-]+)\.js'#\1.cjs'#g" "$f" > "${out%.d.ts}.d.cts"
@@ -37,7 +38,7 @@ node scripts/package-layout.mjs
 # instance and one EntraTokenError); node.cjs and each adapter's node.cjs are one line into it. The peers
 # stay external: the caller's installed copies are used, never bundled ones.
 node_modules/.bin/esbuild pkg/lib/bundle-entry.js --bundle --platform=node --format=cjs --log-level=error \
-  --external:@modelcontextprotocol/* --external:@cloudflare/* --external:@opentelemetry/* \
+  --external:@modelcontextprotocol/* --external:@cloudflare/* --external:@opentelemetry/* --external:@azure/* \
   --external:hono --external:fastify --external:fastmcp --external:mcp-handler --outfile=pkg/lib/bundle.cjs
 rm pkg/lib/bundle-entry.js
 printf "// CommonJS entry: the shared bundle's root API.\nmodule.exports = require('./lib/bundle.cjs').root;\n" > pkg/node.cjs

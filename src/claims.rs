@@ -8,8 +8,8 @@
 use crate::error::{quote, Check, Error};
 use crate::json::{self, Json, Object};
 use crate::policy::{
-    is_guid, Cloud, Policy, Requirements, ScopeMatch, Tenants, TokenTypes, TokenVersion, CONSUMER_TENANT_ID,
-    TENANT_PLACEHOLDER,
+    is_guid, Cloud, Implications, Policy, Requirements, ScopeMatch, Tenants, TokenTypes, TokenVersion,
+    CONSUMER_TENANT_ID, TENANT_PLACEHOLDER,
 };
 
 fn required_str<'a>(
@@ -350,8 +350,8 @@ pub fn roles(claims: &Object) -> Result<Vec<String>, Error> {
     }
 }
 
-fn satisfied(present: &[String], required: &[String], mode: ScopeMatch) -> bool {
-    let has = |r: &String| present.contains(r);
+fn satisfied(present: &[String], required: &[String], mode: ScopeMatch, implied: &Implications) -> bool {
+    let has = |r: &String| implied.satisfies(present, r);
     match mode {
         _ if required.is_empty() => true,
         ScopeMatch::All => required.iter().all(has),
@@ -359,9 +359,10 @@ fn satisfied(present: &[String], required: &[String], mode: ScopeMatch) -> bool 
     }
 }
 
-/// Required delegated scopes (all-of by default, any-of on request). A 403, not a 401 (RFC 6750 §3.1).
-pub fn required_scopes(present: &[String], required: &Requirements) -> Result<(), Error> {
-    if satisfied(present, &required.scopes, required.scope_match) {
+/// Required delegated scopes (all-of by default, any-of on request), a broader scope standing for the
+/// narrower ones it implies (`impliedScopes`). A 403, not a 401 (RFC 6750 §3.1).
+pub fn required_scopes(present: &[String], required: &Requirements, implied: &Implications) -> Result<(), Error> {
+    if satisfied(present, &required.scopes, required.scope_match, implied) {
         return Ok(());
     }
     Err(Error::InsufficientScope {
@@ -371,9 +372,9 @@ pub fn required_scopes(present: &[String], required: &Requirements) -> Result<()
     })
 }
 
-/// Required app roles, matched like scopes.
-pub fn required_roles(present: &[String], required: &Requirements) -> Result<(), Error> {
-    if satisfied(present, &required.roles, required.scope_match) {
+/// Required app roles, matched like scopes (`impliedRoles`).
+pub fn required_roles(present: &[String], required: &Requirements, implied: &Implications) -> Result<(), Error> {
+    if satisfied(present, &required.roles, required.scope_match, implied) {
         return Ok(());
     }
     Err(Error::InsufficientRole {

@@ -6,12 +6,12 @@ use crate::error::{quote, Error};
 use crate::json::{self, parse_object, Json, Object};
 use crate::limits::{MAX_OPTIONS_BYTES, MAX_POLICY_LIST};
 use crate::policy::{
-    is_guid, Cloud, Policy, Requirements, ScopeMatch, Tenants, TokenTypes, TokenVersion, CONSUMER_TENANT_ID,
-    DEFAULT_CACHE_SIZE, DEFAULT_CLOCK_TOLERANCE_SECONDS, MAX_CACHE_SIZE, MAX_CLOCK_TOLERANCE_SECONDS,
-    TENANT_PLACEHOLDER,
+    is_guid, Cloud, Implications, Policy, Requirements, ScopeMatch, Tenants, TokenTypes, TokenVersion,
+    CONSUMER_TENANT_ID, DEFAULT_CACHE_SIZE, DEFAULT_CLOCK_TOLERANCE_SECONDS, MAX_CACHE_SIZE,
+    MAX_CLOCK_TOLERANCE_SECONDS, TENANT_PLACEHOLDER,
 };
 
-const KNOWN_OPTIONS: [&str; 15] = [
+const KNOWN_OPTIONS: [&str; 17] = [
     "jwks",
     "tenantId",
     "allowedTenants",
@@ -27,6 +27,8 @@ const KNOWN_OPTIONS: [&str; 15] = [
     "scopeMatch",
     "algorithms",
     "cacheSize",
+    "impliedScopes",
+    "impliedRoles",
 ];
 
 impl Policy {
@@ -69,6 +71,8 @@ impl Policy {
             },
             algorithms: algorithms(&options)?,
             cache_size: cache_size(&options)?,
+            implied_scopes: implications(&options, "impliedScopes")?,
+            implied_roles: implications(&options, "impliedRoles")?,
         };
         let jwks = match options.get("jwks") {
             None | Some(Json::Null) => None,
@@ -345,6 +349,40 @@ fn algorithms(options: &Object) -> Result<Vec<String>, Error> {
         return Err(Error::config("algorithms", format!("{} is not supported; Entra signs access tokens with RS256, the only algorithm implemented (never none, never HMAC)", quote(bad))));
     }
     Ok(list)
+}
+
+/// `{ "broader": ["narrower", ...] }`: permission names (no spaces), at most [`MAX_POLICY_LIST`] in all.
+fn implications(options: &Object, name: &'static str) -> Result<Implications, Error> {
+    let map = match options.get(name) {
+        None | Some(Json::Null) => return Ok(Implications::default()),
+        Some(Json::Object(map)) => map,
+        Some(other) => {
+            return Err(Error::config(
+                name,
+                format!("must be an object of permission -> [implied permissions], found {}", other.type_name()),
+            ))
+        }
+    };
+    let mut direct = Vec::with_capacity(map.len());
+    let mut names = 0usize;
+    for (broader, implied) in map {
+        let not_a_list =
+            || Error::config(name, format!("{}: must be an array of permission names without spaces", quote(broader)));
+        if !matches!(implied, Json::Array(_)) {
+            return Err(not_a_list());
+        }
+        let holder = Object::from([(name.to_owned(), implied.clone())]);
+        let narrower = permission_list(&holder, name).map_err(|_| not_a_list())?;
+        if broader.is_empty() || broader.contains(' ') {
+            return Err(Error::config(name, format!("{} is not a permission name", quote(broader))));
+        }
+        names += 1 + narrower.len();
+        direct.push((broader.clone(), narrower));
+    }
+    if names > MAX_POLICY_LIST {
+        return Err(Error::config(name, format!("{names} names; the limit is {MAX_POLICY_LIST}")));
+    }
+    Ok(Implications::new(&direct))
 }
 
 fn cache_size(options: &Object) -> Result<usize, Error> {

@@ -113,6 +113,50 @@ pub struct Requirements {
     pub scope_match: ScopeMatch,
 }
 
+/// Scope (or role) hierarchies: a broader permission implies narrower ones (MCP authorization 2026-07-28,
+/// "Step-Up Authorization Flow": servers MUST account for scope hierarchies, where a broader scope implies
+/// narrower ones). Built once from `{ broader: [narrower, ...] }`, closed transitively, so a check is a
+/// lookup; cycles are harmless (each permission implies the other).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Implications {
+    /// (broader, every permission it implies, directly or through others). Plain vectors: policies name a
+    /// handful of permissions, and maps would cost the wasm build several kilobytes.
+    closure: Vec<(String, Vec<String>)>,
+}
+
+impl Implications {
+    /// From direct implications: `(broader, narrower...)`. The closure is computed here, once, in at most
+    /// (number of names)^2 steps; the options parser bounds the names.
+    pub fn new(direct: &[(String, Vec<String>)]) -> Implications {
+        fn implied_by<'a>(direct: &'a [(String, Vec<String>)], name: &'a str) -> impl Iterator<Item = &'a String> {
+            direct.iter().filter(move |(b, _)| b == name).flat_map(|(_, n)| n.iter())
+        }
+        let mut closure: Vec<(String, Vec<String>)> = Vec::new();
+        for (broader, _) in direct {
+            if closure.iter().any(|(b, _)| b == broader) {
+                continue;
+            }
+            let mut reached: Vec<String> = Vec::new();
+            let mut pending: Vec<&String> = implied_by(direct, broader).collect();
+            while let Some(next) = pending.pop() {
+                if next != broader && !reached.contains(next) {
+                    reached.push(next.clone());
+                    pending.extend(implied_by(direct, next));
+                }
+            }
+            closure.push((broader.clone(), reached));
+        }
+        Implications { closure }
+    }
+
+    /// Whether `present` holds `required` itself or a permission that implies it.
+    pub fn satisfies(&self, present: &[String], required: &str) -> bool {
+        present.iter().any(|p| {
+            p == required || self.closure.iter().any(|(b, implied)| b == p && implied.iter().any(|i| i == required))
+        })
+    }
+}
+
 /// Which tenants may call. Exactly one of these, derived from `tenantId` and `allowedTenants`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tenants {
@@ -152,6 +196,10 @@ pub struct Policy {
     pub algorithms: Vec<String>,
     /// Verified tokens remembered ([`crate::cache`]). Default [`DEFAULT_CACHE_SIZE`]; 0 turns the cache off.
     pub cache_size: usize,
+    /// Scopes implied by broader scopes (`impliedScopes`). Default: none.
+    pub implied_scopes: Implications,
+    /// App roles implied by broader roles (`impliedRoles`). Default: none.
+    pub implied_roles: Implications,
 }
 
 /// Verified tokens remembered by default. A busy MCP server sees one token per client session for up
@@ -177,6 +225,8 @@ impl Policy {
             requirements: Requirements::default(),
             algorithms: vec!["RS256".to_owned()],
             cache_size: DEFAULT_CACHE_SIZE,
+            implied_scopes: Implications::default(),
+            implied_roles: Implications::default(),
         }
     }
 }

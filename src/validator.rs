@@ -238,8 +238,8 @@ impl Validator {
         let expires_at = claims::expiration(claims, now, leeway)?;
         claims::not_before(claims, now, leeway)?;
         for requirements in [&self.policy.requirements, call] {
-            claims::required_scopes(scopes, requirements)?;
-            claims::required_roles(roles, requirements)?;
+            claims::required_scopes(scopes, requirements, &self.policy.implied_scopes)?;
+            claims::required_roles(roles, requirements, &self.policy.implied_roles)?;
         }
         Ok(expires_at)
     }

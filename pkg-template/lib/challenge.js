@@ -67,15 +67,15 @@ const noCredentials = (error) => error === null || error.code === 'token_missing
  * @param {ChallengeOptions} [options]
  * @returns {string}
  */
-export function wwwAuthenticate(error, { resourceMetadataUrl, realm } = {}) {
+export function wwwAuthenticate(error, { resourceMetadataUrl, realm, scopes } = {}) {
   const params = [];
   if (realm) params.push(`realm="${quotedText(realm)}"`);
-  if (!noCredentials(error)) {
-    params.push(`error="${oauthError(error)}"`, `error_description="${quotedText(error.message)}"`);
-    if (error.status === 403 && error.requiredPermissions?.length) {
-      params.push(`scope="${quotedText(error.requiredPermissions.join(' '))}"`);
-    }
-  }
+  if (!noCredentials(error)) params.push(`error="${oauthError(error)}"`, `error_description="${quotedText(error.message)}"`);
+  // RFC 6750 §3 `scope`: what the client must ask for. For a 403 every scope the operation needs, in one
+  // challenge (MCP authorization 2026-07-28, "Runtime Insufficient Scope Errors"); the caller may give them
+  // in Entra's qualified form. Without `scopes`, a 403 names the core's required permissions as they are.
+  const scope = scopes ?? (error?.status === 403 ? error.requiredPermissions : undefined);
+  if (scope?.length) params.push(`scope="${quotedText(scope.join(' '))}"`);
   if (resourceMetadataUrl) params.push(`resource_metadata="${quotedText(resourceMetadataUrl)}"`);
   return params.length ? `Bearer ${params.join(', ')}` : 'Bearer';
 }
@@ -86,12 +86,12 @@ export function wwwAuthenticate(error, { resourceMetadataUrl, realm } = {}) {
  * @param {ChallengeOptions} [options]
  * @returns {Refusal}
  */
-export function refusal(error, { resourceMetadataUrl, realm } = {}) {
+export function refusal(error, { resourceMetadataUrl, realm, scopes } = {}) {
   const reason = error ?? missingToken();
   const status = reason.status;
   /** @type {Record<string, string>} */
   const headers = { 'cache-control': 'no-store' };
-  if (status === 401 || status === 403) headers['www-authenticate'] = wwwAuthenticate(reason, { resourceMetadataUrl, realm });
+  if (status === 401 || status === 403) headers['www-authenticate'] = wwwAuthenticate(reason, { resourceMetadataUrl, realm, scopes });
   // RFC 6750 §3.1: a request without credentials is an invalid_request, and its challenge names no error.
   const oauth = noCredentials(reason) ? 'invalid_request' : oauthError(reason);
   const body = { error: oauth, error_description: reason.message, code: reason.code };

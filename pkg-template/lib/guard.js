@@ -7,7 +7,7 @@
 import { EntraValidator } from './api.js';
 import { bearerToken, missingToken, refusal } from './challenge.js';
 import { EntraTokenError, configError, entraError } from './errors.js';
-import { protectedResourceMetadataUrl } from './metadata.js';
+import { protectedResourceMetadataUrl, qualifiedScope } from './metadata.js';
 import { createRemoteJwks } from './remote-jwks.js';
 import { withSpan } from './telemetry.js';
 
@@ -39,8 +39,8 @@ import { withSpan } from './telemetry.js';
  */
 
 const SETTINGS = new Set([
-  'validator', 'options', 'jwks', 'resource', 'resourceMetadataUrl', 'realm', 'requiredScopes', 'requiredRoles',
-  'scopeMatch', 'claimCheck', 'onSuccess', 'onFailure', 'tracer',
+  'validator', 'options', 'jwks', 'resource', 'scopePrefix', 'resourceMetadataUrl', 'realm', 'requiredScopes',
+  'requiredRoles', 'scopeMatch', 'claimCheck', 'onSuccess', 'onFailure', 'tracer',
 ]);
 
 /**
@@ -228,6 +228,10 @@ export function createGuard(settings) {
   if (resource !== undefined && (typeof resource !== 'string' || !URL.canParse(resource))) {
     throw configError('resource', "must be the protected resource's absolute URL (e.g. https://mcp.example.com/mcp)");
   }
+  const scopePrefix = settings.scopePrefix ?? resource;
+  if (scopePrefix !== undefined && (typeof scopePrefix !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(scopePrefix))) {
+    throw configError('scopePrefix', 'must be an identifier URI of the API app, such as https://mcp.example.com/mcp or api://<client-id>');
+  }
   if (claimCheck !== undefined && typeof claimCheck !== 'function') throw configError('claimCheck', 'must be a function (claims) => true | string');
   permissionsSetting(settings.requiredScopes, 'requiredScopes');
   permissionsSetting(settings.requiredRoles, 'requiredRoles');
@@ -236,20 +240,54 @@ export function createGuard(settings) {
   const challenge = { resourceMetadataUrl, realm };
 
   /**
+   * This request's requirements (permissions may be functions of the framework's request).
+   * @param {unknown} request
+   * @returns {Promise<ValidateOptions>}
+   */
+  async function requirementsOf(request) {
+    return {
+      requiredScopes: await permissions(settings.requiredScopes, request),
+      requiredRoles: await permissions(settings.requiredRoles, request),
+      scopeMatch,
+    };
+  }
+
+  /**
+   * The `scope` of a challenge, in Entra's qualified form when a prefix is known: for a 403 every scope the
+   * operation needs (a missing app role cannot be asked for, only granted: then `{prefix}/.default`, the
+   * request an app-only client makes); for a 401 the scopes this request requires, which MCP clients request
+   * first (MCP authorization 2025-11-25, "Scope Selection Strategy"). Without a prefix a 401 names none, and
+   * a 403 the bare names (a bare name would mean a Microsoft Graph scope to Entra).
+   * @param {EntraTokenError} error
+   * @param {ValidateOptions} call
+   * @returns {string[] | undefined}
+   */
+  function challengeScopes(error, call) {
+    if (error.code === 'insufficient_role') return scopePrefix === undefined ? error.requiredPermissions : [qualifiedScope('.default', scopePrefix)];
+    if (scopePrefix === undefined) return undefined;
+    const scopes = error.code === 'insufficient_scope' ? error.requiredPermissions : error.status === 401 ? call.requiredScopes : undefined;
+    return scopes?.length ? scopes.map((scope) => qualifiedScope(scope, scopePrefix)) : undefined;
+  }
+
+  /**
+   * @param {EntraTokenError} error
+   * @param {ValidateOptions} call
+   * @returns {Refusal}
+   */
+  const refuse = (error, call) => refusal(error, { ...challenge, scopes: challengeScopes(error, call) });
+
+  /**
    * Validates `token` for `request` (the adapter's own request object, for permission functions).
    * @param {string} token
    * @param {unknown} [request]
+   * @param {ValidateOptions} [requirements] this request's requirements, when the caller already has them
    * @returns {Promise<{ authInfo: EntraAuthInfo, result: ValidatedToken }>}
    * @throws {EntraTokenError} the refusal
    */
-  async function verify(token, request) {
+  async function verify(token, request, requirements) {
     return withSpan(tracer, async (span) => {
       try {
-        const call = {
-          requiredScopes: await permissions(settings.requiredScopes, request),
-          requiredRoles: await permissions(settings.requiredRoles, request),
-          scopeMatch,
-        };
+        const call = requirements ?? (await requirementsOf(request));
         const result = await authenticate(validator, token, call, jwks);
         span.tenant(result.tenantId);
         await callerClaimCheck(claimCheck, result);
@@ -268,6 +306,8 @@ export function createGuard(settings) {
     /** What a refusal's WWW-Authenticate points at. */
     challenge,
     verify,
+    /** The refusal for `error` (status, WWW-Authenticate with this guard's metadata URL and scopes, body). */
+    refusal: refuse,
 
     /**
      * One request: the token from its Authorization header, validated, or the refusal to send. Errors
@@ -277,27 +317,27 @@ export function createGuard(settings) {
      * @returns {Promise<GuardOutcome>}
      */
     async check(input) {
+      const call = await requirementsOf(input.request);
+      /** @param {EntraTokenError} error @returns {GuardOutcome} */
+      const refused = (error) => {
+        callHook(onFailure, auditEvent(input, null, error));
+        return { ok: false, error, refusal: refuse(error, call) };
+      };
       let token;
       try {
         token = bearerToken(input.authorization);
       } catch (error) {
         if (!(error instanceof EntraTokenError)) throw error;
-        callHook(onFailure, auditEvent(input, null, error));
-        return { ok: false, error, refusal: refusal(error, challenge) };
+        return refused(error);
       }
-      if (token === null) {
-        const error = missingToken();
-        callHook(onFailure, auditEvent(input, null, error));
-        return { ok: false, error, refusal: refusal(error, challenge) };
-      }
+      if (token === null) return refused(missingToken());
       try {
-        const { authInfo, result } = await verify(token, input.request);
+        const { authInfo, result } = await verify(token, input.request, call);
         callHook(onSuccess, auditEvent(input, result, null));
         return { ok: true, authInfo, result };
       } catch (error) {
         if (!(error instanceof EntraTokenError)) throw error;
-        callHook(onFailure, auditEvent(input, null, error));
-        return { ok: false, error, refusal: refusal(error, challenge) };
+        return refused(error);
       }
     },
   };

@@ -6,6 +6,9 @@ export { RemoteJwks, createRemoteJwks } from './remote-jwks.js';
 export { readBody } from './body.js';
 export { bearerToken, refusal, wwwAuthenticate } from './challenge.js';
 export { authenticate, createGuard, toAuthInfo } from './guard.js';
-export { protectedResourceMetadata, protectedResourceMetadataDocument, protectedResourceMetadataUrl } from './metadata.js';
+export {
+  authorizationServerMetadataDocument, authorizationServerMetadataUrl, protectedResourceMetadata, protectedResourceMetadataDocument,
+  protectedResourceMetadataUrl,
+} from './metadata.js';
 export { requireEntraAuth } from './express.js';
 export { entraTokenVerifier } from './mcp-sdk-v1.js';

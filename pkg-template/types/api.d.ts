@@ -45,6 +45,14 @@ export interface EntraValidatorOptions {
   algorithms?: Array<'RS256'>;
   /** Verified tokens remembered (a hit re-checks time and permissions). Default 1000; 0 turns the cache off. */
   cacheSize?: number;
+  /**
+   * Scope hierarchies: `{ broader: [narrower, ...] }`, transitively (a token with `mcp.admin` satisfies a required
+   * `mcp.tools` when `{ "mcp.admin": ["mcp.tools"] }`). MCP authorization 2026-07-28 "Step-Up Authorization Flow":
+   * servers MUST account for scope hierarchies. Default: none.
+   */
+  impliedScopes?: Record<string, string[]>;
+  /** The same for app roles. Default: none. */
+  impliedRoles?: Record<string, string[]>;
 }
 
 export interface ValidateOptions {

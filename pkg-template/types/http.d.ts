@@ -102,6 +102,12 @@ export interface EntraGuardSettings {
   scopeMatch?: 'all' | 'any';
   /** The caller's own rule on the claims (a tenant's group, an `xms_` claim). */
   claimCheck?: ClaimCheck;
+  /**
+   * What the challenges' `scope` qualifies scope names with, as Entra names them (`{scopePrefix}/{scope}`):
+   * default `resource` (which should be an identifier URI of the API app). With neither, 403 challenges name
+   * the bare scope names and 401 challenges name no scope.
+   */
+  scopePrefix?: string;
   /** Sent as `resource_metadata` in WWW-Authenticate (RFC 9728 §5.1); default derived from `resource`. */
   resourceMetadataUrl?: string;
   realm?: string;
@@ -132,7 +138,9 @@ export interface EntraGuard {
   /** What a refusal's WWW-Authenticate points at. */
   readonly challenge: ChallengeOptions;
   /** Validates a token for `request`; @throws EntraTokenError the refusal. */
-  verify(token: string, request?: unknown): Promise<{ authInfo: EntraAuthInfo; result: ValidatedToken }>;
+  verify(token: string, request?: unknown, requirements?: ValidateOptions): Promise<{ authInfo: EntraAuthInfo; result: ValidatedToken }>;
+  /** The refusal for an error: status, WWW-Authenticate (metadata URL, Entra-qualified scopes) and body. */
+  refusal(error: EntraTokenError, requirements: ValidateOptions): Refusal;
   /** One request: its Authorization header validated, or the refusal to send. */
   check(input: EntraGuardRequest): Promise<EntraGuardOutcome>;
 }
@@ -159,18 +167,36 @@ export declare function entraTokenVerifier(
 ): { verifyAccessToken(token: string): Promise<EntraAuthInfo> };
 
 export interface ProtectedResourceMetadataOptions {
-  /** The protected resource's absolute URL, e.g. https://mcp.example.com/mcp. */
+  /**
+   * The protected resource's absolute URL, e.g. https://mcp.example.com/mcp: the MCP endpoint, which must be one
+   * of the API app's identifier URIs (else Entra answers AADSTS9010010). A trailing slash is dropped.
+   */
   resource: string;
   /** Your tenant (or common / organizations): the authorization server is its Entra v2 authority. */
   tenantId?: string;
   cloud?: EntraCloud;
   /** Overrides the authorization servers derived from tenantId. */
   authorizationServers?: string[];
+  /**
+   * The scopes to advertise. Bare names are qualified with `scopePrefix` (default `resource`) as Entra names
+   * them (`https://mcp.example.com/mcp/mcp.tools`); qualified ones are kept. `offline_access` is refused.
+   */
   scopesSupported?: string[];
+  /** What bare scope names are qualified with. Default `resource`. */
+  scopePrefix?: string;
   resourceName?: string;
   resourceDocumentation?: string;
   /** Default ['header']. */
   bearerMethodsSupported?: string[];
+  /**
+   * Serve RFC 8414 authorization-server metadata from this server, mirroring the tenant's Entra endpoints and
+   * adding `code_challenge_methods_supported: ["S256"]`, which Entra omits and spec-following MCP clients require
+   * before using PKCE; the protected-resource metadata then names the resource as its authorization server.
+   * Default false.
+   */
+  authorizationServerMetadata?: boolean;
+  /** The login host of the mirrored endpoints. Default the cloud's (https://login.microsoftonline.com). */
+  authorityHost?: string;
 }
 
 /** The RFC 9728 metadata document (a plain object) for any runtime. @throws EntraTokenError config_invalid */
@@ -182,7 +208,23 @@ export declare function protectedResourceMetadataDocument(options: ProtectedReso
   resource_name?: string;
   resource_documentation?: string;
 };
-/** Middleware serving RFC 9728 metadata at /.well-known/oauth-protected-resource[/path]. */
+/** RFC 8414 metadata mirroring the tenant's Entra endpoints, with code_challenge_methods_supported; issuer = resource. */
+export declare function authorizationServerMetadataDocument(options: ProtectedResourceMetadataOptions): {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  device_authorization_endpoint: string;
+  jwks_uri: string;
+  response_types_supported: string[];
+  response_modes_supported: string[];
+  grant_types_supported: string[];
+  token_endpoint_auth_methods_supported: string[];
+  code_challenge_methods_supported: string[];
+  scopes_supported: string[];
+};
+/** The RFC 8414 §3.1 metadata URL for an issuer. */
+export declare function authorizationServerMetadataUrl(issuer: string): string;
+/** Middleware serving RFC 9728 metadata at /.well-known/oauth-protected-resource[/path] (and RFC 8414 metadata with authorizationServerMetadata). */
 export declare function protectedResourceMetadata(options: ProtectedResourceMetadataOptions): Middleware;
 /** The metadata URL for a resource (RFC 9728 §3.1). */
 export declare function protectedResourceMetadataUrl(resource: string): string;
@@ -192,6 +234,8 @@ export interface ChallengeOptions {
   /** Sent as `resource_metadata` (RFC 9728 §5.1); see protectedResourceMetadataUrl. */
   resourceMetadataUrl?: string;
   realm?: string;
+  /** Sent as `scope` (RFC 6750 §3); default for a 403: the error's required permissions. */
+  scopes?: string[];
 }
 
 /** An HTTP answer to a refused request. Never contains the token. */

@@ -624,3 +624,40 @@ fn expect_jwks_invalid(doc: &str, needle: &str) {
     assert_eq!(e.code(), ErrorCode::JwksInvalid, "{e}");
     assert!(e.to_string().contains(needle), "{e}");
 }
+
+both! {
+    // ---- scope and role hierarchies (MCP 2026-07-28 "Step-Up Authorization Flow") -------------------
+    fn scope_implied_by_broader_scope_ok() {
+        let v = options_validator(json!({"tenantId": TENANT, "audience": API_CLIENT_ID, "jwks": serde_json::from_str::<serde_json::Value>(&default_jwks()).unwrap(),
+            "impliedScopes": {"mcp.admin": ["mcp.tools.write"], "mcp.tools.write": ["mcp.tools.read"]}})).unwrap();
+        let token = mint(&keys().main, &with(&v2_user_claims(), json!({"scp": "mcp.admin"})));
+        for needed in ["mcp.admin", "mcp.tools.write", "mcp.tools.read"] {
+            let call = Requirements { scopes: vec![needed.into()], ..Default::default() };
+            assert!(v.validate(&token, NOW, &call).is_ok(), "{needed} (transitively implied)");
+        }
+    }
+    fn scope_not_implied_by_narrower_scope_fails() {
+        let v = options_validator(json!({"tenantId": TENANT, "audience": API_CLIENT_ID, "jwks": serde_json::from_str::<serde_json::Value>(&default_jwks()).unwrap(),
+            "impliedScopes": {"mcp.admin": ["mcp.tools.read"]}})).unwrap();
+        let token = mint(&keys().main, &with(&v2_user_claims(), json!({"scp": "mcp.tools.read"})));
+        let call = Requirements { scopes: vec!["mcp.admin".into()], ..Default::default() };
+        let e = expect_code(v.validate(&token, NOW, &call), "insufficient_scope");
+        // The message lists the token's own scopes, not the expanded set.
+        assert!(e.to_string().contains("has [\"mcp.tools.read\"]"), "{e}");
+    }
+    fn role_implied_by_broader_role_ok() {
+        let v = options_validator(json!({"tenantId": TENANT, "audience": API_APP_ID_URI, "jwks": serde_json::from_str::<serde_json::Value>(&default_jwks()).unwrap(),
+            "impliedRoles": {"Tools.ReadWrite.All": ["Tools.Read.All"]}})).unwrap();
+        let token = mint(&keys().main, &v1_app_claims());
+        let call = Requirements { roles: vec!["Tools.Read.All".into()], ..Default::default() };
+        assert!(v.validate(&token, NOW, &call).is_ok());
+        let other = Requirements { roles: vec!["Other.All".into()], ..Default::default() };
+        expect_code(v.validate(&token, NOW, &other), "insufficient_role");
+    }
+    fn implied_scopes_option_must_be_an_object_of_name_lists_fails() {
+        for bad in [json!([]), json!({"a": "b"}), json!({"a": ["b c"]}), json!({"a b": ["c"]}), json!({"a": [1]})] {
+            let e = options_validator(json!({"tenantId": TENANT, "audience": API_CLIENT_ID, "impliedScopes": bad})).unwrap_err();
+            assert_eq!((e.code().as_str(), e.claim()), ("config_invalid", Some("impliedScopes")), "{e}");
+        }
+    }
+}

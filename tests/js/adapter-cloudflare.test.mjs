@@ -24,6 +24,8 @@ let temp;
 let workerd;
 let bundle;
 let urls;
+/** The canonical resource a worker serves (its loopback URL + /mcp). */
+const resource = (name) => `${urls[name]}/mcp`;
 
 before(async () => {
   fixture = await adapterFixture();
@@ -124,7 +126,8 @@ for (const [kind, code] of [['expired', 'token_expired'], ['wrongAudience', 'aud
   test(`${kind}: 401 with entra-guard's challenge error="invalid_token" and the provider's JSON body naming ${code}`, () => withLogs(async () => {
     const response = await send('scoped', fixture.tokens[kind]);
     assert.equal(response.status, 401);
-    assert.match(response.headers.get('www-authenticate'), new RegExp(`^Bearer error="invalid_token", error_description="[^"]+", resource_metadata="${escape(metadataUrl('scoped'))}"$`));
+    // The scope to request, as Entra names it ({resource}/{scope}), and where the metadata is.
+    assert.match(response.headers.get('www-authenticate'), new RegExp(`^Bearer error="invalid_token", error_description="[^"]+", scope="${escape(resource('scoped'))}/${REQUIRED_SCOPE}", resource_metadata="${escape(metadataUrl('scoped'))}"$`));
     assert.match(response.headers.get('content-type'), /^application\/json/);
     assert.match(response.headers.get('cache-control'), /no-store/);
     assert.equal(response.body.error, 'invalid_token');
@@ -141,10 +144,10 @@ test('garbage for a token: 401 invalid_token, never a 5xx', () => withLogs(async
   }
 }));
 
-test('missing scope: 403 error="insufficient_scope" with scope="mcp.tools"', () => withLogs(async () => {
+test('missing scope: 403 error="insufficient_scope" with scope="{resource}/mcp.tools"', () => withLogs(async () => {
   const response = await send('scoped', fixture.tokens.missingScope);
   assert.equal(response.status, 403);
-  assert.match(response.headers.get('www-authenticate'), new RegExp(`^Bearer error="insufficient_scope", error_description="[^"]+", scope="${REQUIRED_SCOPE}", resource_metadata="${escape(metadataUrl('scoped'))}"$`));
+  assert.match(response.headers.get('www-authenticate'), new RegExp(`^Bearer error="insufficient_scope", error_description="[^"]+", scope="${escape(resource('scoped'))}/${REQUIRED_SCOPE}", resource_metadata="${escape(metadataUrl('scoped'))}"$`));
   assert.equal(response.body.error, 'insufficient_scope');
   assert.match(response.body.error_description, /^insufficient_scope: /);
 }));
@@ -153,7 +156,8 @@ test('missing app role: 403 error="insufficient_scope" naming the role', () => w
   const response = await send('admin', fixture.tokens.missingRole);
   assert.equal(response.status, 403);
   const header = response.headers.get('www-authenticate');
-  assert.match(header, new RegExp(`^Bearer error="insufficient_scope", error_description="[^"]*app role[^"]*", scope="${ADMIN_ROLE}", resource_metadata="${escape(metadataUrl('admin'))}"$`));
+  // A role is granted, not requested: the challenge names what an app-only client requests ({resource}/.default).
+  assert.match(header, new RegExp(`^Bearer error="insufficient_scope", error_description="[^"]*app role[^"]*", scope="${escape(resource('admin'))}/\\.default", resource_metadata="${escape(metadataUrl('admin'))}"$`));
   assert.equal(response.body.error, 'insufficient_scope');
   assert.match(response.body.error_description, /^insufficient_role: /);
   // A delegated token (scopes, no role) is refused there too.

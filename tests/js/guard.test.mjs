@@ -67,7 +67,7 @@ test('the challenge names the metadata URL derived from resource', async () => {
   try {
     const none = await send(undefined);
     assert.equal(none.status, 401);
-    assert.equal(none.www, `Bearer resource_metadata="${RESOURCE_METADATA_URL}"`);
+    assert.equal(none.www, `Bearer scope="${RESOURCE}/mcp.tools", resource_metadata="${RESOURCE_METADATA_URL}"`);
     assert.equal(none.body.code, 'token_missing');
   } finally {
     await close();

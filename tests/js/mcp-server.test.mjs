@@ -163,7 +163,8 @@ describe('example MCP server with requireEntraAuth', () => {
     assert.equal(metadata.resource, server.url);
     assert.deepEqual(metadata.authorization_servers, [`https://login.microsoftonline.com/${issuer.tenantId}/v2.0`]);
     assert.deepEqual(metadata.bearer_methods_supported, ['header']);
-    assert.deepEqual(metadata.scopes_supported, ['mcp.notes.read', 'mcp.notes.write']);
+    // Qualified with the resource, as Entra names the API's scopes (the resource is an identifier URI of the app).
+    assert.deepEqual(metadata.scopes_supported, [`${server.url}/mcp.notes.read`, `${server.url}/mcp.notes.write`]);
   });
 
   test('audit hooks get code, status and identity, never the token', async () => {

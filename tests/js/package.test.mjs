@@ -39,7 +39,7 @@ after(() => rmSync(project, { recursive: true, force: true }));
 
 test('the root and every subpath are exported, each with a types path for every condition', () => {
   const manifest = JSON.parse(readFileSync(join(project, 'node_modules/entra-guard/package.json'), 'utf8'));
-  assert.deepEqual(SUBPATHS, ['cloudflare', 'fastify', 'fastmcp', 'hono', 'mcp', 'mcp-handler']);
+  assert.deepEqual(SUBPATHS, ['cloudflare', 'fastify', 'fastmcp', 'hono', 'mcp', 'mcp-handler', 'obo']);
   for (const subpath of ['.', './testing', ...SUBPATHS.map((s) => `./${s}`)]) {
     const entry = manifest.exports[subpath];
     assert.ok(entry, `${subpath} is not exported`);
@@ -48,7 +48,7 @@ test('the root and every subpath are exported, each with a types path for every 
     if (subpath !== '.') assert.ok(manifest.typesVersions['*'][subpath.slice(2)], `${subpath}: typesVersions for node10`);
   }
   // Every framework is an optional peer: installing entra-guard installs none of them.
-  for (const peer of ['@modelcontextprotocol/sdk', '@modelcontextprotocol/server', 'hono', 'fastify', 'fastmcp', 'mcp-handler', '@cloudflare/workers-oauth-provider', '@opentelemetry/api']) {
+  for (const peer of ['@modelcontextprotocol/sdk', '@modelcontextprotocol/server', 'hono', 'fastify', 'fastmcp', 'mcp-handler', '@cloudflare/workers-oauth-provider', '@opentelemetry/api', '@azure/msal-node']) {
     assert.equal(manifest.peerDependenciesMeta[peer]?.optional, true, `${peer} is an optional peer`);
   }
   assert.equal(manifest.dependencies, undefined);
@@ -98,7 +98,7 @@ test('packed package: CommonJS require by name validates and throws EntraTokenEr
 // What each subpath exports, by name.
 const EXPORTS = {
   cloudflare: 'entraValidateToken', fastify: 'entraAuth', fastmcp: 'entraAuthenticate', hono: 'entraAuth',
-  mcp: 'entraTokenVerifier', 'mcp-handler': 'entraVerifyToken',
+  mcp: 'entraTokenVerifier', 'mcp-handler': 'entraVerifyToken', obo: 'onBehalfOf',
 };
 
 test('every subpath loads by ESM import and by CommonJS require, sharing the root package in each', () => {
@@ -135,6 +135,7 @@ import { entraAuth as fastifyAuth } from 'entra-guard/fastify';
 import { entraVerifyToken } from 'entra-guard/mcp-handler';
 import { entraAuthenticate, type EntraSession } from 'entra-guard/fastmcp';
 import { entraValidateToken, type EntraTokenValidation } from 'entra-guard/cloudflare';
+import { onBehalfOf, OnBehalfOfError, createOboCache, type OnBehalfOfResult } from 'entra-guard/obo';
 import { Hono } from 'hono';
 import Fastify from 'fastify';
 
@@ -165,6 +166,11 @@ export async function consumer(): Promise<void> {
   const session: EntraSession = await authenticate(undefined);
   const validate = entraValidateToken({ ...settings, resource: settings.resource! });
   const validation: EntraTokenValidation | null = await validate({}, new Request('https://mcp.example.com/mcp'))('https://mcp.example.com/mcp', 'x');
+  const cache = createOboCache({ maxEntries: 10 });
+  try {
+    const downstream: OnBehalfOfResult = await onBehalfOf(info, { scopes: ['https://graph.microsoft.com/User.Read'], clientSecret: 's', cache });
+    void downstream.accessToken;
+  } catch (e) { if (e instanceof OnBehalfOfError) { const aadsts: number | null = e.aadsts; void aadsts; } }
   void result; void header; void resource; void verifyToken; void session; void validation;
   await issuer.close();
 }

@@ -44,3 +44,7 @@ same<Same<keyof typeof fastifyCode, keyof typeof fastifyDeclared>>();
 same<Same<keyof typeof mcpHandlerCode, keyof typeof mcpHandlerDeclared>>();
 same<Same<keyof typeof fastmcpCode, keyof typeof fastmcpDeclared>>();
 same<Same<keyof typeof cloudflareCode, keyof typeof cloudflareDeclared>>();
+import * as oboCode from '../../pkg-template/lib/adapters/obo.js';
+import type * as oboDeclared from '../../pkg-template/types/adapters/obo.js';
+export const obo: typeof oboDeclared = oboCode;
+same<Same<keyof typeof oboCode, keyof typeof oboDeclared>>();

@@ -63,7 +63,10 @@ export async function assertRefusals(fixture, send, { sendAdmin, exact = true } 
   assert.equal(none.status, 401, 'no token');
   assert.match(header(none), /^Bearer\b/);
   assert.match(header(none), new RegExp(`resource_metadata="${RESOURCE_METADATA_URL}"`));
-  if (exact) assert.doesNotMatch(header(none), /error=/, 'no credentials: a plain challenge (RFC 6750 §3.1)');
+  if (exact) {
+    assert.doesNotMatch(header(none), /error=/, 'no credentials: a plain challenge (RFC 6750 §3.1)');
+    assert.match(header(none), new RegExp(`scope="${RESOURCE}/${REQUIRED_SCOPE}"`), 'no credentials: the scope to request (MCP 2025-11-25)');
+  }
 
   for (const [kind, code] of [['expired', 'token_expired'], ['wrongAudience', 'audience_invalid']]) {
     const answer = await send(fixture.tokens[kind]);
@@ -76,14 +79,18 @@ export async function assertRefusals(fixture, send, { sendAdmin, exact = true } 
   const scope = await send(fixture.tokens.missingScope);
   assert.equal(scope.status, 403, 'missing scope');
   assert.match(header(scope), /error="insufficient_scope"/);
-  assert.match(header(scope), new RegExp(`scope="${REQUIRED_SCOPE}"`), 'missing scope: scope= names it');
+  // As Entra names the scope ({resource}/{scope}) where the adapter writes the challenge; the SDK v2's
+  // middleware writes its own requiredScopes, which it compares with the token's bare scp names.
+  const expectedScope = exact ? `${RESOURCE}/${REQUIRED_SCOPE}` : `(${RESOURCE}/)?${REQUIRED_SCOPE}`;
+  assert.match(header(scope), new RegExp(`scope="${expectedScope}"`), 'missing scope: scope= names it');
 
   if (sendAdmin) {
     const role = await sendAdmin(fixture.tokens.missingRole);
     assert.equal(role.status, 403, 'missing role');
     assert.match(header(role), /error="insufficient_scope"/);
     assert.match(header(role), /app role/, 'missing role: the description says so');
-    if (exact) assert.match(header(role), new RegExp(`scope="${ADMIN_ROLE}"`));
+    // A role cannot be requested, only granted: the challenge names what an app-only client requests.
+    if (exact) assert.match(header(role), new RegExp(`scope="${RESOURCE}/\\.default"`));
     const admin = await sendAdmin(fixture.tokens.admin);
     assert.ok(admin.status < 300, `an app token with the role passes (${admin.status})`);
   }
