@@ -5,6 +5,8 @@
 //   list_notes   delegated scope  mcp.notes.read
 //   add_note     delegated scope  mcp.notes.write
 //   purge_notes  app role         Notes.Admin   (an application calling as itself)
+//   profile      any user token: the signed-in user's Microsoft Graph profile, fetched on-behalf-of the user
+//                (entra-guard/obo); an app-only token gets a clear error, as does missing consent
 //
 // Run against your tenant:
 //   ENTRA_TENANT_ID=<tenant-guid> ENTRA_CLIENT_ID=<api-client-id> PORT=3001 node examples/mcp-server/server.mjs
@@ -20,12 +22,21 @@ import { fileURLToPath } from 'node:url';
 import {
   EntraValidator, createRemoteJwks, protectedResourceMetadata, protectedResourceMetadataUrl, requireEntraAuth,
 } from 'entra-guard';
+import { OnBehalfOfError, onBehalfOf } from 'entra-guard/obo';
 
 /** @typedef {import('entra-guard').EntraAuthInfo} AuthInfo */
 /** @typedef {import('entra-guard').EntraAuditEvent} EntraAuditEvent */
 /** @typedef {import('express').Request & { auth?: AuthInfo }} AuthedRequest */
 /** @typedef {import('express').RequestHandler} RequestHandler */
 /** @typedef {Array<{ text: string, by: string | null }>} Notes */
+/**
+ * On-behalf-of for the profile tool: the API app's own credential (and, in tests, MSAL's network client and
+ * the fetch that reaches Graph).
+ * @typedef {Omit<import('entra-guard/obo').OnBehalfOfOptions, 'scopes'> & { graphUrl?: string, fetch?: typeof fetch }} ProfileSettings
+ */
+
+/** Microsoft Graph's delegated scope for the signed-in user's profile. */
+const GRAPH_USER_READ = 'https://graph.microsoft.com/User.Read';
 
 /**
  * What each tool needs. The middleware reads it from the JSON-RPC body, so a missing permission is an HTTP 403.
@@ -36,6 +47,7 @@ export const TOOL_PERMISSIONS = {
   list_notes: { scopes: ['mcp.notes.read'] },
   add_note: { scopes: ['mcp.notes.write'] },
   purge_notes: { roles: ['Notes.Admin'] },
+  profile: {},
 };
 
 /** @param {import('express').Request} req */
@@ -48,8 +60,9 @@ function calledTool(req) {
  * The tools over `notes`; every handler gets the validated token as `extra.authInfo` (what requireEntraAuth
  * put on req.auth).
  * @param {Notes} notes
+ * @param {ProfileSettings} [profile]
  */
-function mcpServer(notes) {
+function mcpServer(notes, profile) {
   const server = new McpServer({ name: 'entra-guard-example', version: '1.0.0' });
   /** @param {unknown} value */
   const text = (value) => ({ content: [{ type: /** @type {const} */ ('text'), text: typeof value === 'string' ? value : JSON.stringify(value) }] });
@@ -75,38 +88,62 @@ function mcpServer(notes) {
     notes.length = 0;
     return text('purged');
   });
+  /** @param {string} message */
+  const failure = (message) => ({ isError: true, content: [{ type: /** @type {const} */ ('text'), text: message }] });
+  server.registerTool('profile', { description: "The signed-in user's Microsoft Graph profile (on-behalf-of the user)" }, async (extra) => {
+    if (!profile) return failure('on-behalf-of is not configured on this server');
+    const { graphUrl = 'https://graph.microsoft.com', fetch: fetchGraph = fetch, ...obo } = profile;
+    try {
+      // The incoming token is exchanged, never forwarded (MCP authorization: no token passthrough).
+      const { accessToken } = await onBehalfOf(identity(extra), { ...obo, scopes: [GRAPH_USER_READ] });
+      const response = await fetchGraph(`${graphUrl}/v1.0/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+      if (!response.ok) return failure(`Microsoft Graph answered HTTP ${response.status}`);
+      const me = await response.json();
+      return text({ id: me.id, displayName: me.displayName, userPrincipalName: me.userPrincipalName, mail: me.mail ?? null });
+    } catch (error) {
+      if (!(error instanceof OnBehalfOfError)) throw error;
+      return failure(`${error.code}${error.aadsts ? ` (AADSTS${error.aadsts})` : ''}: ${error.message}`);
+    }
+  });
   return server;
 }
 
 /**
  * The Express app. `validator` (with `jwks`, a remote JWKS cache, unless it holds its keys) checks tokens;
- * `resource` is this server's public MCP endpoint URL. `guards` replaces the two auth middlewares (tests
+ * `resource` is this server's public MCP endpoint URL, which must be an identifier URI of the API app (the
+ * scopes are advertised, and challenged, as `{resource}/{scope}`). `authorizationServerMetadata` serves RFC
+ * 8414 metadata mirroring the tenant's Entra endpoints (`authorityHost`: their login host, for tests).
+ * `profile` configures on-behalf-of for the profile tool. `guards` replaces the two auth middlewares (tests
  * use it to run the MCP SDK's own requireBearerAuth instead).
  * @param {{
  *   validator: import('entra-guard').EntraValidator,
  *   jwks?: import('entra-guard').RemoteJwks,
  *   resource: string,
  *   tenantId: string,
+ *   authorizationServerMetadata?: boolean,
+ *   authorityHost?: string,
+ *   profile?: ProfileSettings,
  *   onSuccess?: (event: EntraAuditEvent) => void,
  *   onFailure?: (event: EntraAuditEvent) => void,
  *   guards?: { authenticated: RequestHandler, toolPermissions: RequestHandler },
  * }} settings
  */
-export function createApp({ validator, jwks, resource, tenantId, onSuccess, onFailure, guards }) {
+export function createApp({ validator, jwks, resource, tenantId, authorizationServerMetadata, authorityHost, profile, onSuccess, onFailure, guards }) {
   const app = express();
   /** @type {Notes} */
   const notes = [];
-  const resourceMetadataUrl = protectedResourceMetadataUrl(resource);
+  // The resource's metadata: scopes qualified with the resource, as Entra names them.
   app.use(protectedResourceMetadata({
     resource, tenantId, resourceName: 'entra-guard example MCP server',
-    scopesSupported: ['mcp.notes.read', 'mcp.notes.write'],
+    scopesSupported: ['mcp.notes.read', 'mcp.notes.write'], authorizationServerMetadata, authorityHost,
   }));
   // Authenticate before parsing a body, then check the called tool's permissions on the parsed body
-  // (the second check is a cache hit: the token was verified a moment ago).
+  // (the second check is a cache hit: the token was verified a moment ago). `resource` makes the
+  // challenges point at the metadata and name scopes as Entra does.
   const { authenticated, toolPermissions } = guards ?? {
-    authenticated: requireEntraAuth({ validator, jwks, resourceMetadataUrl, onFailure }),
+    authenticated: requireEntraAuth({ validator, jwks, resource, onFailure }),
     toolPermissions: requireEntraAuth({
-      validator, jwks, resourceMetadataUrl, onSuccess, onFailure,
+      validator, jwks, resource, onSuccess, onFailure,
       requiredScopes: (req) => calledTool(req)?.scopes,
       requiredRoles: (req) => calledTool(req)?.roles,
     }),
@@ -121,7 +158,7 @@ export function createApp({ validator, jwks, resource, tenantId, onSuccess, onFa
 
   // Streamable HTTP, stateless: a server and transport per request.
   app.post('/mcp', ...guard, async (req, res) => {
-    const server = mcpServer(notes);
+    const server = mcpServer(notes, profile);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       transport.close();
@@ -146,7 +183,7 @@ export function createApp({ validator, jwks, resource, tenantId, onSuccess, onFa
     const transport = new SSEServerTransport('/messages', res);
     sessions.set(transport.sessionId, { transport, objectId: /** @type {AuthedRequest} */ (req).auth?.extra?.objectId });
     res.on('close', () => sessions.delete(transport.sessionId));
-    await mcpServer(notes).connect(transport);
+    await mcpServer(notes, profile).connect(transport);
   });
   app.post('/messages', ...guard, async (req, res) => {
     const session = sessions.get(String(req.query.sessionId));

@@ -112,7 +112,7 @@ test('the real SDK v2 client lists tools and calls whoami on the MCP route; the 
   // The MCP route is guarded by the same middleware.
   const refused = await sender(`${base}/mcp`)(fixture.tokens.missingScope);
   assert.equal(refused.status, 403);
-  assert.match(refused.headers.get('www-authenticate'), new RegExp(`error="insufficient_scope".*scope="${REQUIRED_SCOPE}"`));
+  assert.match(refused.headers.get('www-authenticate'), new RegExp(`error="insufficient_scope".*scope="${RESOURCE.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/${REQUIRED_SCOPE}"`));
   assert.equal((await sender(`${base}/mcp`)(undefined)).status, 401);
 }));
 

@@ -75,7 +75,7 @@ describe('example MCP server with requireEntraAuth', () => {
     const client = await mcpClient(server.url, token);
     try {
       const { tools } = await client.listTools();
-      assert.deepEqual(tools.map((t) => t.name).sort(), ['add_note', 'list_notes', 'purge_notes', 'whoami']);
+      assert.deepEqual(tools.map((t) => t.name).sort(), ['add_note', 'list_notes', 'profile', 'purge_notes', 'whoami']);
       const who = JSON.parse((await client.callTool({ name: 'whoami', arguments: {} })).content[0].text);
       assert.equal(who.tenantId, issuer.tenantId);
       assert.equal(who.isAppOnly, false);
@@ -99,7 +99,8 @@ describe('example MCP server with requireEntraAuth', () => {
     assert.equal(response.status, 403);
     const challenge = parseChallenge(response.headers.get('www-authenticate'));
     assert.equal(challenge.error, 'insufficient_scope');
-    assert.equal(challenge.scope, 'Notes.Admin');
+    // A role is granted, not requested: the challenge names what an app-only client requests.
+    assert.equal(challenge.scope, `${server.url}/.default`);
   });
 
   test('no token: 401 with resource_metadata and no error code (RFC 6750 §3.1)', async () => {
@@ -135,7 +136,8 @@ describe('example MCP server with requireEntraAuth', () => {
     assert.equal(response.status, 403);
     const challenge = parseChallenge(response.headers.get('www-authenticate'));
     assert.equal(challenge.error, 'insufficient_scope');
-    assert.equal(challenge.scope, 'mcp.notes.write');
+    // As Entra names the scope: qualified with the resource (an identifier URI of the API app).
+    assert.equal(challenge.scope, `${server.url}/mcp.notes.write`);
     assert.equal((await response.json()).code, 'insufficient_scope');
   });
 
