@@ -8,9 +8,11 @@
 //   profile      any user token: the signed-in user's Microsoft Graph profile, fetched on-behalf-of the user
 //                (entra-guard/obo); an app-only token gets a clear error, as does missing consent
 //
-// Run against your tenant:
+// Run against your tenant (ENTRA_CLIENT_SECRET, the API app's secret, enables the profile tool):
 //   ENTRA_TENANT_ID=<tenant-guid> ENTRA_CLIENT_ID=<api-client-id> PORT=3001 node examples/mcp-server/server.mjs
-// Run offline (no environment): a local test issuer mints demo tokens and serves the JWKS on loopback.
+// Run offline (no environment): a loopback Entra (entra-guard/testing) with a demo tenant's app registrations
+// (offline-tenant.mjs) on 127.0.0.1:${ENTRA_PORT:-3002}; MCP clients find it from the 401, and
+// demo-client.mjs runs the whole flow against it.
 //
 // It imports the package by name, as your project would: in this repository node_modules/entra-guard is the built pkg/.
 import express from 'express';
@@ -112,7 +114,10 @@ function mcpServer(notes, profile) {
  * The Express app. `validator` (with `jwks`, a remote JWKS cache, unless it holds its keys) checks tokens;
  * `resource` is this server's public MCP endpoint URL, which must be an identifier URI of the API app (the
  * scopes are advertised, and challenged, as `{resource}/{scope}`). `authorizationServerMetadata` serves RFC
- * 8414 metadata mirroring the tenant's Entra endpoints (`authorityHost`: their login host, for tests).
+ * 8414 metadata mirroring the tenant's Entra endpoints (`authorityHost`: their login host, for tests);
+ * `authorizationServers` names another authorization server (the offline mode's loopback Entra).
+ * `scopesSupported` lists the scopes advertised (default both notes scopes; advertise fewer to have clients
+ * start with less and step up on a 403, MCP 2025-11-25 "Scope Selection Strategy").
  * `profile` configures on-behalf-of for the profile tool. `guards` replaces the two auth middlewares (tests
  * use it to run the MCP SDK's own requireBearerAuth instead).
  * @param {{
@@ -122,20 +127,25 @@ function mcpServer(notes, profile) {
  *   tenantId: string,
  *   authorizationServerMetadata?: boolean,
  *   authorityHost?: string,
+ *   authorizationServers?: string[],
+ *   scopesSupported?: string[],
  *   profile?: ProfileSettings,
  *   onSuccess?: (event: EntraAuditEvent) => void,
  *   onFailure?: (event: EntraAuditEvent) => void,
  *   guards?: { authenticated: RequestHandler, toolPermissions: RequestHandler },
  * }} settings
  */
-export function createApp({ validator, jwks, resource, tenantId, authorizationServerMetadata, authorityHost, profile, onSuccess, onFailure, guards }) {
+export function createApp({
+  validator, jwks, resource, tenantId, authorizationServerMetadata, authorityHost, authorizationServers, scopesSupported = ['mcp.notes.read', 'mcp.notes.write'],
+  profile, onSuccess, onFailure, guards,
+}) {
   const app = express();
   /** @type {Notes} */
   const notes = [];
   // The resource's metadata: scopes qualified with the resource, as Entra names them.
   app.use(protectedResourceMetadata({
     resource, tenantId, resourceName: 'entra-guard example MCP server',
-    scopesSupported: ['mcp.notes.read', 'mcp.notes.write'], authorizationServerMetadata, authorityHost,
+    scopesSupported, authorizationServerMetadata, authorityHost, authorizationServers,
   }));
   // Authenticate before parsing a body, then check the called tool's permissions on the parsed body
   // (the second check is a cache hit: the token was verified a moment ago). `resource` makes the
@@ -201,34 +211,56 @@ async function main() {
   const port = Number(process.env.PORT ?? 3001);
   const host = process.env.HOST ?? '127.0.0.1';
   const resource = process.env.MCP_RESOURCE ?? `http://${host}:${port}/mcp`;
-  let tenantId = process.env.ENTRA_TENANT_ID;
-  let validator;
-  let jwks;
+  /** @type {Parameters<typeof createApp>[0]} */
+  let settings;
+  const tenantId = process.env.ENTRA_TENANT_ID;
   if (tenantId) {
+    // A real tenant: the API app's client id (v2 tokens' aud) and its identifier URIs (v1 tokens' aud), one of
+    // which is this server's URL (README, "A real tenant, step by step").
     const clientId = process.env.ENTRA_CLIENT_ID;
     if (!clientId) throw new Error('ENTRA_CLIENT_ID is required with ENTRA_TENANT_ID: the API app registration\'s client id');
-    validator = new EntraValidator({ tenantId, audience: [clientId, `api://${clientId}`] });
-    jwks = createRemoteJwks({ tenantId });
+    const validator = new EntraValidator({ tenantId, audience: [clientId, resource, `api://${clientId}`] });
+    const clientSecret = process.env.ENTRA_CLIENT_SECRET;
+    settings = { validator, jwks: createRemoteJwks({ tenantId }), resource, tenantId, profile: clientSecret ? { clientSecret } : undefined };
   } else {
-    const { createTestIssuer } = await import('entra-guard/testing');
-    const issuer = await createTestIssuer();
-    tenantId = issuer.tenantId;
-    validator = new EntraValidator({ tenantId, audience: [issuer.audience, `api://${issuer.audience}`] });
-    jwks = createRemoteJwks({ jwksUri: /** @type {string} */ (issuer.jwksUri) });
-    const user = issuer.mint({ scopes: ['mcp.notes.read', 'mcp.notes.write'] });
-    const app = issuer.mint({ type: 'app', roles: ['Notes.Admin'] });
-    console.log(`demo tenant ${tenantId}; keys served by a local test issuer at ${issuer.jwksUri}`);
-    console.log(`a user token (mcp.notes.read mcp.notes.write), valid for an hour:\n  ${user}`);
-    console.log(`an app-only token (role Notes.Admin):\n  ${app}`);
-    console.log(`try: curl -s -X POST ${resource} -H "authorization: Bearer <token>" -H 'content-type: application/json' ` +
-      `-H 'accept: application/json, text/event-stream' -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"whoami","arguments":{}}}'`);
+    settings = await offlineSettings(resource);
   }
-  const server = createApp({ validator, jwks, resource, tenantId }).listen(port, host, () => {
+  const server = createApp(settings).listen(port, host, () => {
     console.log(`MCP server (Entra-protected) on ${resource}; metadata at ${protectedResourceMetadataUrl(resource)}`);
   });
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * Offline: a loopback Entra (entra-guard/testing) with the demo tenant's app registrations, found by MCP
+ * clients from the 401 like Entra itself; the profile tool's on-behalf-of and Graph calls go to it too.
+ * @param {string} resource
+ * @returns {Promise<Parameters<typeof createApp>[0]>}
+ */
+async function offlineSettings(resource) {
+  const { OFFLINE_TENANT, startOfflineEntra } = await import('./offline-tenant.mjs');
+  const entra = await startOfflineEntra({ resource, port: Number(process.env.ENTRA_PORT ?? 3002) });
+  const { tenantId, api } = OFFLINE_TENANT;
+  const validator = new EntraValidator({ tenantId, audience: [api.clientId, resource], issuers: [entra.issuerTemplate('2.0')] });
+  const authority = entra.issuerFor(tenantId, '2.0');
+  const user = entra.mint({ audience: api.clientId, scopes: ['mcp.notes.read', 'mcp.notes.write'] });
+  const app = entra.mint({ type: 'app', audience: api.clientId, roles: ['Notes.Admin'] });
+  console.log(`offline: a loopback Entra (entra-guard/testing, a test tool) for demo tenant ${tenantId} at ${authority}`);
+  console.log(`a user token (mcp.notes.read mcp.notes.write), valid for an hour:\n  ${user}`);
+  console.log(`an app-only token (role Notes.Admin):\n  ${app}`);
+  console.log(`try: curl -s -X POST ${resource} -H "authorization: Bearer <token>" -H 'content-type: application/json' ` +
+    `-H 'accept: application/json, text/event-stream' -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"whoami","arguments":{}}}'`);
+  console.log(`or the whole MCP authorization flow from a bare 401: node examples/mcp-server/demo-client.mjs ${resource}`);
+  return {
+    validator,
+    jwks: createRemoteJwks({ jwksUri: /** @type {string} */ (entra.jwksUri) }),
+    resource,
+    tenantId,
+    authorizationServers: [authority],
+    profile: { clientSecret: api.clientSecret, msal: { system: { networkClient: entra.msalNetworkClient } }, fetch: entra.fetch },
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -7,8 +7,8 @@ export function worker(settingsOf, mcpServer) { // settingsOf(env): the settings
   const mcp = createMcpHandler(mcpServer, { route: '/mcp' }), validateToken = entraValidateToken(settingsOf);
   let server; // once per isolate: the verified-token cache and the key cache live across requests
   return { fetch(request, env, ctx) {
-    const { resource, options: { tenantId } } = settingsOf(env);
-    server ??= new OAuthResourceServer({ resourceMetadata: protectedResourceMetadataDocument({ resource, tenantId }),
+    const { resource, requiredScopes, options: { tenantId } } = settingsOf(env); // scopes advertised as {resource}/{scope}
+    server ??= new OAuthResourceServer({ resourceMetadata: protectedResourceMetadataDocument({ resource, tenantId, scopesSupported: requiredScopes }),
       validateToken, handler: { fetch: (req, e, c) => mcp(req, e, c) } });
     return server.fetch(request, env, ctx);
   } };

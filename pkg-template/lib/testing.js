@@ -121,6 +121,7 @@ export async function createTestIssuer(options = {}) {
     issuerMode = 'entra',
     userConsent = true,
     tokenLifetime = 3600,
+    port = 0,
   } = options;
   if (issuerMode !== 'entra' && issuerMode !== 'loopback') throw new TypeError(`issuerMode must be 'entra' or 'loopback', got ${issuerMode}`);
   if (issuerMode === 'loopback' && !serve) throw new TypeError("issuerMode 'loopback' needs the server (serve: true): the issuer is its URL");
@@ -128,6 +129,7 @@ export async function createTestIssuer(options = {}) {
   if (!Number.isInteger(keyCount) || keyCount < 1) throw new TypeError('keys must be a positive integer');
   if (!Number.isInteger(tokenLifetime) || tokenLifetime < 2) throw new TypeError('tokenLifetime must be an integer number of seconds, at least 2');
   if (typeof userConsent !== 'boolean') throw new TypeError('userConsent must be a boolean');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('port must be an integer from 0 (any free port) to 65535');
   const deviceCode = {
     interval: options.deviceCode?.interval ?? 5,
     expiresIn: options.deviceCode?.expiresIn ?? 900,
@@ -161,7 +163,7 @@ export async function createTestIssuer(options = {}) {
     await new Promise((resolve, reject) => {
       listening.once('error', reject);
       // Loopback only: this is a test tool, never reachable from another machine.
-      listening.listen(0, '127.0.0.1', () => resolve(undefined));
+      listening.listen(port, '127.0.0.1', () => resolve(undefined));
     });
     // A forgotten close() must not keep the test process alive.
     listening.unref();

@@ -3,6 +3,12 @@
 // /v1.0/me, for running whole OAuth flows offline with real clients (MCP SDK clients, @azure/msal-node).
 // A TEST TOOL: it listens on 127.0.0.1 only, signs users in without passwords and consents for them. Never use
 // it as a production authorization server.
+// Where Entra's behaviour is undocumented the stand-in chose, and these choices are not verified against Entra:
+// a client assertion without `client_id` names its client by `sub` (the MCP SDKs send none); an `http://127.0.0.1`
+// identifier URI is accepted (Entra wants https on a verified domain, or api://); the error descriptions follow
+// Microsoft's published texts, which real responses may word differently; a token's `scp` holds every scope the
+// user consented to for that client and API, not only the requested ones (Entra's "additive scopes", as Microsoft
+// support describes them; not in the reference documentation).
 // Node's KeyObject is named inline (import('node:crypto')): the build drops top-level `import type` lines.
 
 /** A public RSA key as Entra's v2 keys endpoint publishes it (without `x5c`). */
@@ -32,6 +38,8 @@ export interface TestIssuerOptions {
   modulusLength?: number;
   /** Serve the JWKS, the discovery document and (with `apps`) the OAuth endpoints and the Graph stand-in on `http://127.0.0.1:<random port>` (loopback only). Default `true`. */
   serve?: boolean;
+  /** The loopback port to listen on (with `serve`). Default 0: any free port (see `baseUrl`). A fixed one gives fixed URLs, for example for `issuerMode: 'loopback'` in a local setup. */
+  port?: number;
   /** The token version `mint` makes by default. Default `'2.0'`. */
   version?: '1.0' | '2.0';
   /**

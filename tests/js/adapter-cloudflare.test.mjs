@@ -86,6 +86,7 @@ test('protected-resource metadata: the canonical loopback resource and the tenan
   assert.equal(document.resource, `${urls.scoped}/mcp`);
   assert.deepEqual(document.authorization_servers, [`https://login.microsoftonline.com/${TENANT}/v2.0`]);
   assert.deepEqual(document.bearer_methods_supported, ['header']);
+  assert.deepEqual(document.scopes_supported, [`${urls.scoped}/mcp/${REQUIRED_SCOPE}`], 'qualified with the resource, as Entra names the scope');
 }));
 
 test('the real SDK v2 client lists tools and calls whoami; the tool sees the identity (authInfo and props)', () => withLogs(async () => {
@@ -115,10 +116,10 @@ test('an app token with the required role: the tool sees an app-only identity', 
   assert.equal(seen.resource, `${urls.admin}/mcp`);
 }));
 
-test('no token: 401, the provider\'s own challenge naming resource_metadata, no error code, empty body', () => withLogs(async () => {
+test('no token: 401, the provider\'s own challenge naming resource_metadata and the advertised (qualified) scope, no error code, empty body', () => withLogs(async () => {
   const response = await send('scoped', undefined);
   assert.equal(response.status, 401);
-  assert.equal(response.headers.get('www-authenticate'), `Bearer realm="OAuth", resource_metadata="${metadataUrl('scoped')}"`);
+  assert.equal(response.headers.get('www-authenticate'), `Bearer realm="OAuth", resource_metadata="${metadataUrl('scoped')}", scope="${resource('scoped')}/${REQUIRED_SCOPE}"`);
   assert.equal(response.body, null);
 }));
 

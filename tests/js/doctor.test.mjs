@@ -416,3 +416,42 @@ globalThis.fetch = refuse('fetch');\n`);
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** The README's section on the doctor and the walk-through that uses it. */
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+test('the README\'s table names every finding id once, each in the column of its severity', () => {
+  const start = README.indexOf('| what | errors (exit 1) | warnings |');
+  assert.ok(start > 0, 'the table is in the README');
+  const rows = README.slice(start).split('\n\n')[0].split('\n').slice(2);
+  const seen = [];
+  for (const row of rows) {
+    const [, errors, warnings] = row.split('|').slice(1, -1).map((cell) => cell.trim());
+    for (const [cell, severity] of [[errors, 'error'], [warnings, 'warning']]) {
+      for (const [, id] of (cell ?? '').matchAll(/`([a-z0-9-]+)`/g)) {
+        assert.equal(FINDINGS[id]?.severity, severity, `${id} in the ${severity} column`);
+        seen.push(id);
+      }
+    }
+  }
+  assert.deepEqual([...seen].sort(), [...FINDING_IDS].sort());
+});
+
+test('the README walk-through\'s manifest and doctor command line: No problems found, exit 0', () => {
+  const from = README.indexOf("The API app's manifest (Microsoft Graph format)");
+  const manifest = /```json\n([\s\S]*?)```/.exec(README.slice(from))?.[1];
+  assert.ok(manifest, 'the manifest block');
+  const command = /```sh\nnpx entra-guard doctor ([\s\S]*?)\n```/.exec(README.slice(from))?.[1];
+  assert.ok(command, 'the doctor command');
+  const dir = mkdtempSync(join(tmpdir(), 'entra-guard-readme-'));
+  try {
+    writeFileSync(join(dir, 'app.json'), manifest);
+    // The shell line, split as the shell would (quotes, a continuation), with the placeholder tenant filled in.
+    const args = [...command.replace(/\\\n\s*/g, ' ').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]).map((a) => (a === '<tenant-id>' ? TENANT : a));
+    const run = spawnSync(process.execPath, [CLI, 'doctor', ...args], { cwd: dir, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /\nNo problems found\.\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -18,15 +18,19 @@ import { ENTRA, isCloud, isGuid } from '../entra.js';
 const DEFAULT_REFRESH_BEFORE_SECONDS = 300;
 /** Cached results per cache (one per incoming token and scopes): a bound, not a tuning knob. */
 const DEFAULT_MAX_ENTRIES = 1000;
+/** What MSAL adds to every request's scopes (OpenID Connect 1.0 §5.4, and offline_access for refresh tokens). */
+const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
 
 // AADSTS codes by what they mean for the caller (Microsoft's "Microsoft Entra authentication and
 // authorization error codes", https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
 /** The user (or an administrator) has not consented to the downstream scopes for this app. */
 const CONSENT = new Set([65001, 65004, 50076, 50079, 50158, 53003]);
-/** The assertion (the incoming token) was refused: expired, for another app, not a user's token. */
-const ASSERTION = new Set([50013, 50027, 70000, 700027, 50132, 7000114, 50000]);
+/** The assertion (the incoming token) was refused: bad signature, malformed, expired, for another app, app-only, revoked session. */
+const ASSERTION = new Set([50013, 50027, 70000, 500131, 500133, 7000114, 50132]);
 /** The API's own credentials are wrong: its secret or certificate, or its client id. */
-const CLIENT = new Set([7000215, 7000222, 700016, 700024, 7000112, 7000218]);
+const CLIENT = new Set([7000215, 7000222, 700016, 700023, 700024, 700027, 7000112, 7000218]);
+/** Entra is failing or throttling (server_error, temporarily_unavailable): try again later. */
+const TRANSIENT = new Set([50000, 90006, 90055]);
 
 export class OnBehalfOfError extends Error {
   /** @override @type {'OnBehalfOfError'} */
@@ -124,8 +128,11 @@ function classify(error, authority) {
   if (aadsts !== null && CLIENT.has(aadsts)) {
     return new OnBehalfOfError('obo_client_invalid', `Entra refused this API's own credentials (client id, secret or certificate): ${named}`, { aadsts, status: 500, cause: error });
   }
+  if (aadsts !== null && TRANSIENT.has(aadsts)) {
+    return new OnBehalfOfError('obo_unavailable', `Entra is failing or throttling on-behalf-of at ${authority}; try again later: ${named}`, { aadsts, status: 503, cause: error });
+  }
   if (aadsts !== null) return new OnBehalfOfError('obo_failed', `on-behalf-of failed: ${named}`, { aadsts, status: 502, cause: error });
-  return new OnBehalfOfError('obo_unavailable', `Entra could not be reached for on-behalf-of at ${authority}: ${description}`, { status: 502, cause: error });
+  return new OnBehalfOfError('obo_unavailable', `Entra could not be reached for on-behalf-of at ${authority}: ${description}`, { status: 503, cause: error });
 }
 
 /**
@@ -195,13 +202,34 @@ export async function onBehalfOf(authInfo, options) {
   if (!isCloud(cloud)) throw configuration('cloud must be public, usgov or china');
   const authority = `https://${ENTRA.clouds[cloud].host}/${tenantId}`;
 
+  const refreshBeforeSeconds = options.refreshBeforeSeconds ?? DEFAULT_REFRESH_BEFORE_SECONDS;
+  if (typeof refreshBeforeSeconds !== 'number' || !(refreshBeforeSeconds >= 0)) throw configuration('refreshBeforeSeconds must be a number of seconds, 0 or more');
   const cache = options.cache === false ? null : options.cache ?? defaultCache;
-  const key = `${createHash('sha256').update(authInfo.token).digest('base64url')} ${[...scopes].sort().join(' ')}`;
-  const now = Date.now();
-  const refreshBefore = (options.refreshBeforeSeconds ?? DEFAULT_REFRESH_BEFORE_SECONDS) * 1000;
+  // Per incoming token (by its hash: the token itself is never a key), app, tenant and scopes.
+  const key = [createHash('sha256').update(authInfo.token).digest('base64url'), authority, clientId, [...new Set(scopes)].sort().join(' ')].join(' ');
   const cached = cache?.get(key);
-  if (cached && cached.expiresOn.getTime() - refreshBefore > now) return { ...cached, fromCache: true };
+  if (cached && cached.expiresOn.getTime() - refreshBeforeSeconds * 1000 > Date.now()) return { ...cached, fromCache: true };
+  // One exchange at a time per key: concurrent tool calls with the same token share it.
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = exchange(authInfo.token, scopes, { authority, clientId, tenantId, options });
+    inFlight.set(key, pending);
+    pending.then((result) => cache?.set(key, result), () => {}).finally(() => inFlight.delete(key));
+  }
+  return { ...(await pending) };
+}
 
+/** @type {Map<string, Promise<OnBehalfOfResult>>} Exchanges under way, by cache key. */
+const inFlight = new Map();
+
+/**
+ * One on-behalf-of request through MSAL.
+ * @param {string} assertion the incoming token
+ * @param {string[]} scopes
+ * @param {{ authority: string, clientId: string, tenantId: string, options: OnBehalfOfOptions }} context
+ * @returns {Promise<OnBehalfOfResult>}
+ */
+async function exchange(assertion, scopes, { authority, clientId, tenantId, options }) {
   let app;
   try {
     app = await application(authority, clientId, options);
@@ -211,7 +239,7 @@ export async function onBehalfOf(authInfo, options) {
   let response;
   try {
     // skipCache: this module's cache is the one that decides, per incoming token.
-    response = await app.acquireTokenOnBehalfOf({ oboAssertion: authInfo.token, scopes, skipCache: true });
+    response = await app.acquireTokenOnBehalfOf({ oboAssertion: assertion, scopes, skipCache: true });
   } catch (error) {
     throw classify(error, authority);
   }
@@ -219,11 +247,12 @@ export async function onBehalfOf(authInfo, options) {
   /** @type {OnBehalfOfResult} */
   const result = {
     accessToken: response.accessToken,
-    expiresOn: response.expiresOn instanceof Date ? response.expiresOn : new Date(now + 3600 * 1000),
-    scopes: Array.isArray(response.scopes) ? [...response.scopes] : [...scopes],
+    // Without an expiry from Entra, the result is not reused.
+    expiresOn: response.expiresOn instanceof Date ? response.expiresOn : new Date(),
+    // The downstream scopes granted; MSAL adds the OpenID Connect ones to every request.
+    scopes: Array.isArray(response.scopes) ? response.scopes.filter((/** @type {string} */ s) => !OIDC_SCOPES.has(s)) : [...scopes],
     tenantId,
     fromCache: false,
   };
-  cache?.set(key, result);
   return result;
 }

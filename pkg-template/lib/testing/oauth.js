@@ -211,6 +211,22 @@ export function createOAuth(ctx) {
   }
 
   /**
+   * The registered app a request names as its client (Microsoft Graph is no client), or null.
+   * @param {string} clientId
+   */
+  const clientApp = (clientId) => {
+    const app = directory.apps.get(clientId.toLowerCase());
+    return app && !app.graph ? app : null;
+  };
+  /**
+   * AADSTS700016: no such client in the tenant.
+   * @param {RequestInfo} rq
+   * @param {string} clientId
+   */
+  const unknownClient = (rq, clientId) =>
+    fail(rq, 'APPLICATION_NOT_FOUND', `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+  /**
+   * AADSTS65001: the user (or an administrator) has not consented.
    * @param {RequestInfo} rq
    * @param {App} client
    */
@@ -358,10 +374,8 @@ export function createOAuth(ctx) {
     // providers send no client_id.
     if (!clientId && jwt && typeof jwt.claims.sub === 'string' && directory.apps.has(jwt.claims.sub.toLowerCase())) clientId = jwt.claims.sub;
     if (!clientId) return missing(rq, 'client_id');
-    const app = directory.apps.get(clientId.toLowerCase());
-    if (!app || app.graph) {
-      return fail(rq, 'APPLICATION_NOT_FOUND', `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
-    }
+    const app = clientApp(clientId);
+    if (!app) return unknownClient(rq, clientId);
     if (secret !== null || assertion !== null) {
       if (app.publicClient) return fail(rq, 'PUBLIC_CLIENT_WITH_CREDENTIAL', "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
       if (assertion !== null) {
@@ -642,10 +656,8 @@ export function createOAuth(ctx) {
     if (tenantProblem) return tenantProblem;
     const clientId = q.get('client_id');
     if (!clientId) return missing(rq, 'client_id');
-    const app = directory.apps.get(clientId.toLowerCase());
-    if (!app || app.graph) {
-      return fail(rq, 'APPLICATION_NOT_FOUND', `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
-    }
+    const app = clientApp(clientId);
+    if (!app) return unknownClient(rq, clientId);
     const redirectUri = q.get('redirect_uri');
     if (!redirectUri) return fail(rq, 'NO_REPLY_ADDRESS', 'No reply address provided.');
     if (!redirectAllowed(app, redirectUri)) {
@@ -715,10 +727,8 @@ export function createOAuth(ctx) {
     if (tenantProblem) return tenantProblem;
     const clientId = params.get('client_id');
     if (!clientId) return missing(rq, 'client_id');
-    const app = directory.apps.get(clientId.toLowerCase());
-    if (!app || app.graph) {
-      return fail(rq, 'APPLICATION_NOT_FOUND', `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
-    }
+    const app = clientApp(clientId);
+    if (!app) return unknownClient(rq, clientId);
     const scope = params.get('scope');
     const r = resolveScopes(rq, scope, params.get('resource'), 'token');
     if ('status' in r) return r;

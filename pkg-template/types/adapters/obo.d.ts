@@ -64,7 +64,7 @@ export declare class OnBehalfOfError extends Error {
   readonly code: OnBehalfOfErrorCode;
   /** The AADSTS error number, when Entra answered one. */
   readonly aadsts: number | null;
-  /** The HTTP status to pass on: 403 consent / app-only, 401 assertion, 500 configuration, 502 Entra. */
+  /** The HTTP status to pass on: 403 consent / app-only, 401 assertion, 500 configuration or credentials, 503 Entra unreachable or throttling, 502 any other Entra error. */
   readonly status: number;
   readonly claims: string | null;
 }
