@@ -14,7 +14,7 @@ mod montgomery;
 
 use core::cmp::Ordering;
 use core::fmt;
-use montgomery::{be_bytes_to_limbs, cmp_limbs, mod_pow, neg_inv_u32, r_squared, Limbs, MAX_BITS, MAX_LIMBS};
+use montgomery::{be_bytes_to_limbs, cmp_limbs, Limbs, Modulus, MAX_BITS, MAX_LIMBS};
 
 /// Smallest modulus the arithmetic accepts. This is not a security policy (the JWK layer demands 2048
 /// bits); it is the floor below which the SHA-256 encoded message (51 octets of DigestInfo plus at
@@ -35,18 +35,15 @@ const MIN_PS_LEN: usize = 8;
 
 /// An RSA public key prepared for repeated RS256 verification.
 ///
-/// Building one costs at most 160 modular doublings and five Montgomery squarings (roughly a third of
-/// a verification); verification then costs exactly one exponentiation. Build it once per key-set
-/// entry, not once per token.
+/// Building one costs a few hundred modular doublings and up to five Montgomery squarings (for 2048
+/// bits about a third of a verification); verification then costs exactly one exponentiation. Build it
+/// once per key-set entry, not once per token.
 #[derive(Clone)]
 pub struct RsaPublicKey {
     /// n, little-endian 32-bit limbs; limbs at and above `limbs` are zero.
     n: Limbs,
-    /// `R^2 mod n` with `R = 2^(32 * limbs)`: one Montgomery multiplication by it moves a value into
-    /// Montgomery form.
-    rr: Limbs,
-    /// `-n^-1 mod 2^32`: the per-limb reduction factor of Montgomery multiplication.
-    n0inv: u32,
+    /// n prepared for Montgomery arithmetic (its digits, `R^2 mod n`, `-n^-1`).
+    modulus: Modulus,
     /// Public exponent: odd, 3 ..= u32::MAX.
     e: u32,
     /// Number of significant limbs of n, 16 ..= [`MAX_LIMBS`].
@@ -135,11 +132,9 @@ impl RsaPublicKey {
         be_bytes_to_limbs(n, &mut n_limbs);
 
         let n_slice = n_limbs.get(..limbs).ok_or(RsaKeyError::ModulusTooLarge { bits })?;
-        let n0 = n_slice.first().copied().ok_or(RsaKeyError::ModulusEmpty)?;
-        let n0inv = neg_inv_u32(n0);
-        let rr = r_squared(n_slice, bits, n0inv);
+        let modulus = Modulus::new(n_slice, bits);
 
-        Ok(RsaPublicKey { n: n_limbs, rr, n0inv, e, limbs, k, bits })
+        Ok(RsaPublicKey { n: n_limbs, modulus, e, limbs, k, bits })
     }
 
     /// Exact bit length of n.
@@ -173,9 +168,6 @@ impl RsaPublicKey {
         let Some(n) = self.n.get(..self.limbs) else {
             return false;
         };
-        let Some(rr) = self.rr.get(..self.limbs) else {
-            return false;
-        };
 
         let mut s_buf: Limbs = [0; MAX_LIMBS];
         be_bytes_to_limbs(signature, &mut s_buf);
@@ -193,7 +185,7 @@ impl RsaPublicKey {
         let Some(m) = m_buf.get_mut(..self.limbs) else {
             return false;
         };
-        mod_pow(m, s, self.e, n, rr, self.n0inv);
+        self.modulus.pow(m, s, self.e, n);
 
         let mut em_buf: Limbs = [0; MAX_LIMBS];
         if !encode_pkcs1v15_sha256(digest, self.k, &mut em_buf) {

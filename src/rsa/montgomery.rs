@@ -1,17 +1,25 @@
-//! Montgomery arithmetic for the RSA public-key operation `s^e mod n` (RFC 8017 §5.2.2 RSAVP1).
+//! Montgomery arithmetic for the RSA public-key operation `s^e mod n` (RFC 8017 §5.2.2 RSAVP1), with
+//! lazy carries.
 //!
-//! * 32-bit limbs with `u64` products. wasm32 has a native `i64.mul` but no 64x64->128 multiply, so
-//!   64-bit limbs would turn every product into a call to a `u128` helper.
-//! * Fixed arrays of [`MAX_LIMBS`] limbs (4096 bits) on the stack: no allocation per verification and
-//!   lengths that are validated once in [`super::RsaPublicKey::new`].
-//! * A dedicated squaring, because 16 of the 18 operations of an e = 65537 verification are squarings
-//!   and a square needs only half of the cross products; CIOS multiplication for the other two. Inner
-//!   loops carry two independent carry chains, since the serial add-and-shift carry chain, not the
-//!   multiplier, is what limits a textbook loop.
-//! * `-n^-1 mod 2^32` and `R^2 mod n` are computed once per key ([`neg_inv_u32`], [`r_squared`]), not
-//!   once per signature.
+//! * Digits of `rb` bits (28, or 27 above 3526-bit moduli) held in u32, and column sums in u64. A product
+//!   of two digits is below 2^56, so a column absorbs every product one multiplication adds to it (at most
+//!   2 l of them, and `rb` is chosen so that stays below 2^64); the carry moves once per row instead of once
+//!   per product. That removes the serial add-with-carry chain that limits a 32-bit-limb loop and leaves
+//!   independent multiply-adds, which wasm SIMD does two at a time: `i64x2.extmul_{low,high}_i32x4_u` and
+//!   `i64x2.add` (see [`sweep4`]). Without `simd128` (native builds) the same loops run on scalars.
+//! * Two rows per sweep over the column sums: each column is loaded and stored once per two rows, and the
+//!   second row's reduction factor is computed before the sweep from the two lowest columns.
+//! * "Almost Montgomery" (C. D. Walter, 1999): R = 2^(rb l) > 4n, so operands below 2n give results below
+//!   2n and no operation needs a conditional subtraction; the one reduction to [0, n) is at the end of
+//!   [`Modulus::pow`].
+//! * A dedicated squaring: the cross products once, doubled (l^2/2 products), then the reduction (l^2),
+//!   against 2 l^2 for a multiplication. 16 of the 18 operations of an e = 65537 verification are squarings.
+//! * `-n^-1 mod 2^rb` and `R^2 mod n` are computed once per key ([`Modulus::new`]).
 //! * Nothing here is constant time. Every input to a verification (key, signature, digest) is public,
 //!   so timing reveals nothing an attacker does not already hold.
+//!
+//! Measured in Node 20 (V8, x86-64), s^65537 mod n: 2048 bits 36 µs, 3072 bits 69 µs, 4096 bits 128 µs,
+//! against 67, 134 and 237 µs for the previous 32-bit-limb CIOS code (its scalar form: 58, 110, 202 µs).
 //!
 //! The code avoids indexing altogether (iterators, `zip`, `get`), so no input can make it panic, and the
 //! crate-wide `clippy::indexing_slicing` lint holds without exceptions.
@@ -21,11 +29,22 @@ use core::cmp::Ordering;
 /// Largest modulus handled, in bits. Matches `limits::MAX_RSA_BITS`; the stack arrays below are sized
 /// from it, so raising it costs stack space in every verification.
 pub(super) const MAX_BITS: usize = 4096;
-/// Limb count for [`MAX_BITS`].
+/// 32-bit limb count for [`MAX_BITS`].
 pub(super) const MAX_LIMBS: usize = MAX_BITS / 32;
 
-/// A number of up to [`MAX_BITS`] bits, little-endian 32-bit limbs.
+/// A number of up to [`MAX_BITS`] bits, little-endian 32-bit limbs (the form of n, s and the result).
 pub(super) type Limbs = [u32; MAX_LIMBS];
+
+/// Most digits a modulus gets: 4096 bits + 2 (R > 4n) at 27 bits a digit is 152 (even).
+const MAX_DIGITS: usize = 152;
+/// Zero digits before a number's digits, so the one-digit-shifted operand of a two-row sweep reads
+/// digit -1 as zero.
+const LPAD: usize = 1;
+/// Digits of a number, at `LPAD..LPAD + l`, zero elsewhere. Sweeps read up to 4 digits past the last
+/// 4-aligned column, and the squaring up to 3 past l.
+type Digits = [u32; LPAD + MAX_DIGITS + 7];
+/// Column sums of a product: 2 l plus the sweep overrun.
+const COLUMNS: usize = 2 * MAX_DIGITS + 8;
 
 /// Big-endian octets into little-endian 32-bit limbs. Octets that do not fit are ignored; callers
 /// have bounded the length to `4 * out.len()` already.
@@ -84,318 +103,376 @@ pub(super) fn mod_double(x: &mut [u32], n: &[u32]) {
     }
 }
 
-/// `R^2 mod n` with `R = 2^(32 * limbs)`.
-pub(super) fn r_squared(n: &[u32], bits: usize, n0inv: u32) -> Limbs {
-    let limbs = n.len();
-    let mut rr: Limbs = [0; MAX_LIMBS];
-    let Some(x) = rr.get_mut(..limbs) else {
-        return rr;
-    };
-    // Start from 2^(bits-1), which is below n because n is odd and has that top bit.
-    let top = bits.saturating_sub(1);
-    if let Some(limb) = x.get_mut(top / 32) {
-        *limb = 1 << (top % 32);
+/// 32-bit limbs into `l` digits of `rb` bits at `out[LPAD..]` (the rest of `out` untouched).
+fn limbs_to_digits(x: &[u32], out: &mut Digits, l: usize, rb: u32) {
+    let mask = (1u64 << rb) - 1;
+    let (mut acc, mut have) = (0u64, 0u32);
+    let mut src = x.iter();
+    for digit in out.iter_mut().skip(LPAD).take(l) {
+        if have < rb {
+            acc |= u64::from(src.next().copied().unwrap_or(0)) << have;
+            have += 32;
+        }
+        *digit = (acc & mask) as u32;
+        acc >>= rb;
+        have -= rb;
     }
-    // Doubling up to 2^(32*limbs) = R mod n, then `limbs` more to 2^limbs * R: the Montgomery form of
-    // 2^limbs. Five Montgomery squarings raise that to (2^limbs)^32 = R, in Montgomery form R*R.
-    // That is at most 32 + 128 cheap doublings and five squarings, instead of the 32*limbs doublings
-    // of the textbook approach (which a key set of ten 4096-bit keys would feel).
-    let doublings = (32 * limbs).saturating_sub(top) + limbs;
-    for _ in 0..doublings {
-        mod_double(x, n);
-    }
-    for _ in 0..5 {
-        mont_sqr(x, n, n0inv);
-    }
-    rr
 }
 
-/// `acc = acc * b * R^-1 mod n` (Montgomery multiplication), for `acc, b < n`; the result is fully
-/// reduced. All slices have the modulus' limb count.
-///
-/// CIOS (Koç, Acar, Kaliski 1996) with the multiplication and reduction passes fused into one inner
-/// loop carrying two independent carries: one pass over memory per outer step instead of two. Each
-/// carry chain stays within u64: `t + a*b + c <= (2^32-1) + (2^32-1)^2 + (2^32-1) = 2^64 - 1`.
-pub(super) fn mont_mul(acc: &mut [u32], b: &[u32], n: &[u32], n0inv: u32) {
-    let mut t_buf: Limbs = [0; MAX_LIMBS];
-    let Some(t) = t_buf.get_mut(..n.len()) else {
-        return;
-    };
-    // The running sum is t + 2^(32*limbs) * t_hi and stays below 2n, so t_hi is 0 or 1.
-    let mut t_hi: u64 = 0;
-    {
-        let a: &[u32] = acc;
-        let (Some((&a0, a_rest)), Some((&n0, n_rest))) = (a.split_first(), n.split_first()) else {
-            return;
+/// Digits (from `x[LPAD..]`) back into 32-bit limbs, as many as `out` holds.
+fn digits_to_limbs(x: &Digits, out: &mut [u32], rb: u32) {
+    let (mut acc, mut have) = (0u64, 0u32);
+    let mut src = x.iter().skip(LPAD);
+    for limb in out.iter_mut() {
+        while have < 32 {
+            acc |= u64::from(src.next().copied().unwrap_or(0)) << have;
+            have += rb;
+        }
+        *limb = acc as u32;
+        acc >>= 32;
+        have -= 32;
+    }
+}
+
+/// `x.get(i)`, 0 outside (never happens: the callers' indices are bounded by the array sizes above).
+fn col(x: &[u64], i: usize) -> u64 {
+    x.get(i).copied().unwrap_or(0)
+}
+
+fn add_col(x: &mut [u64], i: usize, v: u64) {
+    if let Some(c) = x.get_mut(i) {
+        *c += v;
+    }
+}
+
+/// The carries out of columns i and i+1, which two rows have just cleared, into the next ones.
+fn carry_two(t: &mut [u64], i: usize, rb: u32) {
+    let c = col(t, i) >> rb;
+    add_col(t, i + 1, c);
+    let c = col(t, i + 1) >> rb;
+    add_col(t, i + 2, c);
+}
+
+/// Digit `k` of `x`, widened.
+fn digit(x: &Digits, k: usize) -> u64 {
+    u64::from(x.get(LPAD + k).copied().unwrap_or(0))
+}
+
+/// `w` digits of `x` starting at digit `-shift` (`shift` <= [`LPAD`]); empty if out of range, which the
+/// sizes above rule out.
+fn digits_from(x: &Digits, shift: usize, w: usize) -> &[u32] {
+    x.get(LPAD - shift..LPAD - shift + w).unwrap_or(&[])
+}
+
+/// A modulus prepared for Montgomery arithmetic in radix `2^rb`, `R = 2^(rb l)`.
+#[derive(Clone)]
+pub(super) struct Modulus {
+    n: Digits,
+    /// `R^2 mod n` (below 2n): one multiplication by it moves a value into Montgomery form.
+    rr: Digits,
+    /// `-n^-1 mod 2^rb`: the per-row reduction factor.
+    n0inv: u32,
+    rb: u32,
+    /// Digits (rows); even, so rows go in pairs. `rb l >= bits + 2`, i.e. R > 4n.
+    l: usize,
+    /// `l` rounded up to a multiple of 4: the columns one row sweeps.
+    lp: usize,
+    /// Zero, in a field so LLVM cannot know it; see [`sweep4`].
+    zero: [u32; 4],
+}
+
+impl Modulus {
+    /// `n` as 32-bit limbs of an odd modulus of exactly `bits` bits, `bits <= MAX_BITS`.
+    pub(super) fn new(n: &[u32], bits: usize) -> Modulus {
+        // A column takes at most 2l products below 2^(2 rb): 28-bit digits up to l = 126.
+        let digits = |rb: usize| (bits + 2).div_ceil(rb).next_multiple_of(2);
+        let rb = if digits(28) <= 126 { 28 } else { 27 };
+        let l = digits(rb).min(MAX_DIGITS);
+        let mut m = Modulus {
+            n: [0; LPAD + MAX_DIGITS + 7],
+            rr: [0; LPAD + MAX_DIGITS + 7],
+            n0inv: 0,
+            rb: rb as u32,
+            l,
+            lp: l.next_multiple_of(4),
+            zero: [0; 4],
         };
-        for &bi in b {
-            let bi = u64::from(bi);
-            let Some((t0, t_rest)) = t.split_first_mut() else {
-                return;
+        limbs_to_digits(n, &mut m.n, l, m.rb);
+        m.n0inv = neg_inv_u32(digit(&m.n, 0) as u32) & ((1 << rb) - 1);
+
+        // R^2 mod n is the Montgomery form of R = 2^(rb l) = 2^(t 2^s): doubling 2^(bits-1) (below n)
+        // up to 2^t R mod n, the Montgomery form of 2^t, then s squarings. 2048 bits: 284 doublings of
+        // 64 limbs and 3 squarings.
+        let rl = rb * l;
+        let s = rl.trailing_zeros().min(5);
+        let t = rl >> s;
+        let mut x: Limbs = [0; MAX_LIMBS];
+        let Some(xs) = x.get_mut(..n.len()) else {
+            return m;
+        };
+        let top = bits.saturating_sub(1);
+        if let Some(limb) = xs.get_mut(top / 32) {
+            *limb = 1 << (top % 32);
+        }
+        for _ in 0..(rl.saturating_sub(top) + t) {
+            mod_double(xs, n);
+        }
+        let mut rr: Digits = [0; LPAD + MAX_DIGITS + 7];
+        limbs_to_digits(xs, &mut rr, l, m.rb);
+        for _ in 0..s {
+            let x = rr;
+            m.sqr(&x, &mut rr);
+        }
+        m.rr = rr;
+        m
+    }
+
+    /// `out = a b / R mod n`, below 2n, for `a, b < 2n`.
+    fn mul(&self, a: &Digits, b: &Digits, out: &mut Digits) {
+        let mut t = [0u64; COLUMNS];
+        let (rb, mask, inv) = (self.rb, (1u32 << self.rb) - 1, self.n0inv);
+        let (a0, a1, n0, n1) = (digit(a, 0), digit(a, 1), digit(&self.n, 0), digit(&self.n, 1));
+        // Row i+1 reaches one column further than row i.
+        let w = self.lp + 4;
+        for i in (0..self.l).step_by(2) {
+            let (bi, bj) = (digit(b, i), digit(b, i + 1));
+            // m0 clears column i; m1 clears column i+1 once row i (and its carry) and row i+1's first
+            // product are in.
+            let c0 = col(&t, i) + a0 * bi;
+            let m0 = (c0 as u32).wrapping_mul(inv) & mask;
+            let c1 = col(&t, i + 1) + a1 * bi + n1 * u64::from(m0) + ((c0 + n0 * u64::from(m0)) >> rb) + a0 * bj;
+            let m1 = (c1 as u32).wrapping_mul(inv) & mask;
+            let Some(window) = t.get_mut(i..i + w) else {
+                break;
             };
-            let p1 = u64::from(*t0) + u64::from(a0) * bi;
-            let mut c1 = p1 >> 32;
-            // m makes the low limb of t + a*bi + m*n zero, so the sum can be shifted down a limb.
-            let m = u64::from((p1 as u32).wrapping_mul(n0inv));
-            let p2 = u64::from(p1 as u32) + m * u64::from(n0);
-            let mut c2 = p2 >> 32;
-            // `prev` trails one limb behind: the shift by one limb is done while storing.
-            let mut prev = t0;
-            for ((tj, &aj), &nj) in t_rest.iter_mut().zip(a_rest).zip(n_rest) {
-                let p1 = u64::from(*tj) + u64::from(aj) * bi + c1;
-                c1 = p1 >> 32;
-                let p2 = u64::from(p1 as u32) + m * u64::from(nj) + c2;
-                c2 = p2 >> 32;
-                *prev = p2 as u32;
-                prev = tj;
+            let ops =
+                [digits_from(a, 0, w), digits_from(&self.n, 0, w), digits_from(a, 1, w), digits_from(&self.n, 1, w)];
+            sweep4(window, ops, [bi as u32, m0, bj as u32, m1], &self.zero);
+            carry_two(&mut t, i, rb);
+        }
+        self.normalise(&t, out);
+    }
+
+    /// `out = x^2 / R mod n`, below 2n, for `x < 2n`.
+    fn sqr(&self, x: &Digits, out: &mut Digits) {
+        let mut t = [0u64; COLUMNS];
+        let (l, rb, mask, inv) = (self.l, self.rb, (1u32 << self.rb) - 1, self.n0inv);
+        // Cross products doubled, and the squares: rows i and i+1 together. Positions 2i ..= 2i+2 by
+        // hand; from 2i+3 on, row i multiplies x_j and row i+1 x_(j-1), j = p - i.
+        for i in (0..l).step_by(2) {
+            let (xi, xj) = (digit(x, i), digit(x, i + 1));
+            add_col(&mut t, 2 * i, xi * xi);
+            add_col(&mut t, 2 * i + 1, 2 * xi * xj);
+            add_col(&mut t, 2 * i + 2, xj * xj + 2 * xi * digit(x, i + 2));
+            // j = i+3 ..= l: row i's x_j (j < l) and row i+1's x_(j-1) (j-1 >= i+2).
+            let cnt = (l - i).saturating_sub(2).next_multiple_of(4);
+            if cnt == 0 {
+                continue;
             }
-            let top = t_hi + c1 + c2;
-            *prev = top as u32;
-            t_hi = top >> 32;
+            let (Some(window), Some(o0), Some(o1)) = (
+                t.get_mut(2 * i + 3..2 * i + 3 + cnt),
+                x.get(LPAD + i + 3..LPAD + i + 3 + cnt),
+                x.get(LPAD + i + 2..LPAD + i + 2 + cnt),
+            ) else {
+                break;
+            };
+            sweep2(window, [o0, o1], [(xi as u32) << 1, (xj as u32) << 1], &self.zero);
         }
-    }
-    if t_hi != 0 || cmp_limbs(t, n) != Ordering::Less {
-        sub_in_place(t, n);
-    }
-    for (dst, &src) in acc.iter_mut().zip(t.iter()) {
-        *dst = src;
-    }
-}
-
-/// `x = x^2 * R^-1 mod n` for `x < n`; the result is fully reduced.
-///
-/// Squaring is 16 of the 18 Montgomery operations of an e = 65537 verification, so this is where the
-/// time goes. It builds the full 2*limbs square ([`square_wide`]: each cross product once, then doubled)
-/// and reduces it ([`montgomery_reduce`]): limbs^2/2 + limbs^2 products, against 2*limbs^2 for
-/// [`mont_mul`].
-pub(super) fn mont_sqr(x: &mut [u32], n: &[u32], n0inv: u32) {
-    let mut buf = [0u32; 2 * MAX_LIMBS];
-    let Some(prod) = buf.get_mut(..2 * n.len()) else {
-        return;
-    };
-    square_wide(x, prod);
-    montgomery_reduce(prod, x, n, n0inv);
-}
-
-/// `prod = x^2`, with `prod` zeroed and exactly twice as long as `x`.
-///
-/// Both passes below handle two rows (two multipliers) per sweep over the product buffer. Each row has
-/// its own carry chain, so the two chains run in parallel instead of every product waiting on the
-/// previous carry (the add/shift carry chain, not the multiplier, limits a one-row loop), and every
-/// product limb is loaded and stored once per two rows. In wasm (V8) this measured about 30% faster
-/// than one row per pass; three or four rows gained only a few percent more for much more code.
-pub(super) fn square_wide(x: &[u32], prod: &mut [u32]) {
-    let s = x.len();
-    // Cross products x_i * x_j, i < j, rows i and i+1 together. Row i covers positions 2i+1 ..= i+s-1
-    // and row i+1 covers 2i+3 ..= i+s; positions i+s and i+s+1 are still zero (the previous pair
-    // ended at i+s-1), so the final carries are stored, not added.
-    let mut i = 0;
-    while i + 3 <= s {
-        let (Some(&a), Some(&b), Some(&x2)) = (x.get(i), x.get(i + 1), x.get(i + 2)) else {
-            return;
-        };
-        let (a, b) = (u64::from(a), u64::from(b));
-        let Some(window) = prod.get_mut(2 * i + 1..i + s + 2) else {
-            return;
-        };
-        let Some((d1, window)) = window.split_first_mut() else {
-            return;
-        };
-        let Some((d2, window)) = window.split_first_mut() else {
-            return;
-        };
-        let Some((mid, tail)) = window.split_at_mut_checked(s - i - 3) else {
-            return;
-        };
-        let Some(xa) = x.get(i + 3..) else {
-            return;
-        };
-        // Positions 2i+1 and 2i+2: row i only.
-        let p = u64::from(*d1) + a * b;
-        *d1 = p as u32;
-        let p = u64::from(*d2) + a * u64::from(x2) + (p >> 32);
-        *d2 = p as u32;
-        let (mut ca, mut cb) = (p >> 32, 0u64);
-        // Row i+1 multiplies the limb row i used one position earlier: keep it in a register.
-        let mut xb = u64::from(x2);
-        for (&xj, d) in xa.iter().zip(mid.iter_mut()) {
-            let xj = u64::from(xj);
-            let pa = u64::from(*d) + a * xj + ca;
-            ca = pa >> 32;
-            let pb = (pa & 0xffff_ffff) + b * xb + cb;
-            cb = pb >> 32;
-            *d = pb as u32;
-            xb = xj;
+        // Reduction, rows i and i+1 together (as in `mul`, without the a b products).
+        let (n0, n1) = (digit(&self.n, 0), digit(&self.n, 1));
+        let w = self.lp + 4;
+        for i in (0..l).step_by(2) {
+            let c0 = col(&t, i);
+            let m0 = (c0 as u32).wrapping_mul(inv) & mask;
+            let c1 = col(&t, i + 1) + n1 * u64::from(m0) + ((c0 + n0 * u64::from(m0)) >> rb);
+            let m1 = (c1 as u32).wrapping_mul(inv) & mask;
+            let Some(window) = t.get_mut(i..i + w) else {
+                break;
+            };
+            sweep2(window, [digits_from(&self.n, 0, w), digits_from(&self.n, 1, w)], [m0, m1], &self.zero);
+            carry_two(&mut t, i, rb);
         }
-        // Position i+s: row i+1's last product (xb is now x_(s-1)) and both carries.
-        if let [d, d_next] = tail {
-            let p = b * xb + ca + cb;
-            *d = p as u32;
-            *d_next = (p >> 32) as u32;
-        }
-        i += 2;
-    }
-    // The last one or two rows (at most one product) one at a time.
-    while i < s {
-        let (Some(&xi), Some(rest)) = (x.get(i), x.get(i + 1..)) else {
-            return;
-        };
-        let Some((last, dst)) = prod.get_mut(2 * i + 1..i + s + 1).and_then(|d| d.split_last_mut()) else {
-            return;
-        };
-        let xi = u64::from(xi);
-        let mut c = 0u64;
-        for (&xj, d) in rest.iter().zip(dst.iter_mut()) {
-            let p = u64::from(*d) + xi * u64::from(xj) + c;
-            *d = p as u32;
-            c = p >> 32;
-        }
-        *last = c as u32;
-        i += 1;
+        self.normalise(&t, out);
     }
 
-    // Double the cross products and add the squares x_i^2 at position 2i, in one pass. The cross
-    // products sum to less than x^2 / 2 and the total is x^2 < 2^(64*limbs): no bit is lost at the top.
-    let mut shift_in = 0u32;
-    let mut c = 0u64;
-    for (pair, &xi) in prod.chunks_exact_mut(2).zip(x.iter()) {
-        if let [lo, hi] = pair {
-            let sq = u64::from(xi) * u64::from(xi);
-            let dlo = (*lo << 1) | shift_in;
-            let dhi = (*hi << 1) | (*lo >> 31);
-            shift_in = *hi >> 31;
-            let p = u64::from(dlo) + (sq & 0xffff_ffff) + c;
-            *lo = p as u32;
-            let p = u64::from(dhi) + (sq >> 32) + (p >> 32);
-            *hi = p as u32;
-            c = p >> 32;
+    /// The result `t[l..2l] = prod / R` as digits, carries propagated. It is below 2n < R, so nothing is
+    /// left above digit l-1.
+    fn normalise(&self, t: &[u64], out: &mut Digits) {
+        let mask = (1u64 << self.rb) - 1;
+        *out = [0; LPAD + MAX_DIGITS + 7];
+        let mut carry = 0u64;
+        for (digit, &c) in out.iter_mut().skip(LPAD).zip(t.iter().skip(self.l).take(self.l)) {
+            let v = c + carry;
+            *digit = (v & mask) as u32;
+            carry = v >> self.rb;
         }
-    }
-}
-
-/// `out = prod * R^-1 mod n` for `prod < n * R` (`prod` has 2*limbs limbs), fully reduced.
-///
-/// Each step picks m so that adding m*n clears the lowest remaining limb; two steps share one sweep
-/// (see [`square_wide`] for why). m1 depends on the limb m0*n has just changed, so it is computed
-/// before the sweep from the two lowest limbs.
-pub(super) fn montgomery_reduce(prod: &mut [u32], out: &mut [u32], n: &[u32], n0inv: u32) {
-    let s = n.len();
-    let (Some(&n0), Some(&n1), Some(&n_last), Some(n_hi)) = (n.first(), n.get(1), n.last(), n.get(2..)) else {
-        return;
-    };
-    // Carry out of position i+s+1 of one pair, owed to position i+s of the next (its i is 2 higher).
-    let mut top = 0u64;
-    let mut i = 0;
-    while i + 1 < s {
-        let Some(window) = prod.get_mut(i..i + s + 2) else {
-            return;
-        };
-        let Some((w0, window)) = window.split_first_mut() else {
-            return;
-        };
-        let Some((w1, window)) = window.split_first_mut() else {
-            return;
-        };
-        let Some((mid, tail)) = window.split_at_mut_checked(s - 2) else {
-            return;
-        };
-        // Positions i and i+1 become zero; they are below the result and never read again.
-        let m0 = u64::from(w0.wrapping_mul(n0inv));
-        let p = u64::from(*w0) + m0 * u64::from(n0);
-        let pa = u64::from(*w1) + m0 * u64::from(n1) + (p >> 32);
-        let m1 = u64::from((pa as u32).wrapping_mul(n0inv));
-        let pb = (pa & 0xffff_ffff) + m1 * u64::from(n0);
-        let (mut ca, mut cb) = (pa >> 32, pb >> 32);
-        // Position i+j gets m0*n_j and m1*n_(j-1); n_(j-1) is the limb m0 used one step earlier.
-        let mut nb = u64::from(n1);
-        for (&nj, w) in n_hi.iter().zip(mid.iter_mut()) {
-            let nj = u64::from(nj);
-            let pa = u64::from(*w) + m0 * nj + ca;
-            ca = pa >> 32;
-            let pb = (pa & 0xffff_ffff) + m1 * nb + cb;
-            cb = pb >> 32;
-            *w = pb as u32;
-            nb = nj;
-        }
-        if let [w, w_next] = tail {
-            let pa = u64::from(*w) + ca + top;
-            let pb = (pa & 0xffff_ffff) + m1 * u64::from(n_last) + cb;
-            *w = pb as u32;
-            let p = u64::from(*w_next) + (pa >> 32) + (pb >> 32);
-            *w_next = p as u32;
-            top = p >> 32;
-        }
-        i += 2;
-    }
-    // An odd limb count leaves one step.
-    if i < s {
-        let Some((high, low)) = prod.get_mut(i..i + s + 1).and_then(|w| w.split_last_mut()) else {
-            return;
-        };
-        let Some(&w0) = low.first() else {
-            return;
-        };
-        let m = u64::from(w0.wrapping_mul(n0inv));
-        let mut c = 0u64;
-        for (w, &nj) in low.iter_mut().zip(n) {
-            let p = u64::from(*w) + m * u64::from(nj) + c;
-            *w = p as u32;
-            c = p >> 32;
-        }
-        let p = u64::from(*high) + c + top;
-        *high = p as u32;
-        top = p >> 32;
     }
 
-    // (prod + M*n) / R < (n*R + R*n) / R = 2n: at most one subtraction.
-    let Some(result) = prod.get_mut(s..2 * s) else {
-        return;
-    };
-    if top != 0 || cmp_limbs(result, n) != Ordering::Less {
-        sub_in_place(result, n);
-    }
-    for (dst, &src) in out.iter_mut().zip(result.iter()) {
-        *dst = src;
-    }
-}
-
-/// `out = s^e mod n` for odd `e >= 3` and `s < n`, fully reduced.
-///
-/// Left-to-right square-and-multiply in Montgomery form. The conversion out of Montgomery form is
-/// folded away: e is odd, so the last step is always a multiplication, and multiplying the Montgomery
-/// form `s^(e-1) * R` by the plain `s` yields `s^e * R * R^-1`, the plain result.
-pub(super) fn mod_pow(out: &mut [u32], s: &[u32], e: u32, n: &[u32], rr: &[u32], n0inv: u32) {
-    // base = s * R mod n (Montgomery form of s).
-    let mut base_buf: Limbs = [0; MAX_LIMBS];
-    let Some(base) = base_buf.get_mut(..n.len()) else {
-        return;
-    };
-    for (dst, &src) in base.iter_mut().zip(s) {
-        *dst = src;
-    }
-    mont_mul(base, rr, n, n0inv);
-
-    for (dst, &src) in out.iter_mut().zip(base.iter()) {
-        *dst = src;
-    }
-    if e == 65537 {
-        // 2^16 + 1: sixteen squarings then the final multiplication below. Every JWT issuer uses this
-        // exponent, so it gets a branch-free loop.
-        for _ in 0..16 {
-            mont_sqr(out, n, n0inv);
-        }
-    } else {
-        // Bits below the leading one, down to bit 1; bit 0 (always set) is the final multiplication.
-        // `checked_`: e is validated odd and >= 3 in `new`, but nothing here may panic regardless.
-        let top_bit = e.checked_ilog2().unwrap_or(0);
-        for bit in (1..top_bit).rev() {
-            mont_sqr(out, n, n0inv);
-            if (e >> bit) & 1 == 1 {
-                mont_mul(out, base, n, n0inv);
+    /// `out = s^e mod n` for odd `e >= 3` and `s < n`, fully reduced; `s`, `n` and `out` are 32-bit
+    /// limbs of n's length.
+    ///
+    /// Left-to-right square-and-multiply in Montgomery form. The conversion out of Montgomery form is
+    /// folded away: e is odd, so the last step is always a multiplication, and multiplying the Montgomery
+    /// form `s^(e-1) R` by the plain `s` yields `s^e R R^-1`, the plain result.
+    pub(super) fn pow(&self, out: &mut [u32], s: &[u32], e: u32, n: &[u32]) {
+        let mut plain: Digits = [0; LPAD + MAX_DIGITS + 7];
+        limbs_to_digits(s, &mut plain, self.l, self.rb);
+        let mut base: Digits = [0; LPAD + MAX_DIGITS + 7];
+        self.mul(&plain, &self.rr, &mut base);
+        let mut acc = base;
+        let mut tmp: Digits = [0; LPAD + MAX_DIGITS + 7];
+        if e == 65537 {
+            // 2^16 + 1: sixteen squarings then the final multiplication below. Every JWT issuer uses this
+            // exponent, so it gets a branch-free loop.
+            for _ in 0..8 {
+                self.sqr(&acc, &mut tmp);
+                self.sqr(&tmp, &mut acc);
             }
+        } else {
+            // Bits below the leading one, down to bit 1; bit 0 (always set) is the final multiplication.
+            // `checked_`: e is validated odd and >= 3 in `new`, but nothing here may panic regardless.
+            let top_bit = e.checked_ilog2().unwrap_or(0);
+            for bit in (1..top_bit).rev() {
+                self.sqr(&acc, &mut tmp);
+                if (e >> bit) & 1 == 1 {
+                    self.mul(&tmp, &base, &mut acc);
+                } else {
+                    acc = tmp;
+                }
+            }
+            self.sqr(&acc, &mut tmp);
+            acc = tmp;
         }
-        mont_sqr(out, n, n0inv);
+        // Final multiply by plain s: leaves Montgomery form; below 2n, so one subtraction at most.
+        self.mul(&acc, &plain, &mut tmp);
+        digits_to_limbs(&tmp, out, self.rb);
+        if cmp_limbs(out, n) != Ordering::Less {
+            sub_in_place(out, n);
+        }
     }
-    // Final multiply by plain s: leaves Montgomery form.
-    mont_mul(out, s, n, n0inv);
+
+    #[cfg(test)]
+    pub(super) fn test_parts(&self) -> (u32, usize) {
+        (self.rb, self.l)
+    }
+
+    /// `a b / R mod n` for 32-bit-limb `a, b < n` (the result fully reduced), for the tests.
+    #[cfg(test)]
+    pub(super) fn test_mul(&self, a: &[u32], b: &[u32], n: &[u32], square: bool) -> Vec<u32> {
+        let (mut da, mut db, mut out) =
+            ([0; LPAD + MAX_DIGITS + 7], [0; LPAD + MAX_DIGITS + 7], [0; LPAD + MAX_DIGITS + 7]);
+        limbs_to_digits(a, &mut da, self.l, self.rb);
+        limbs_to_digits(b, &mut db, self.l, self.rb);
+        if square {
+            self.sqr(&da, &mut out);
+        } else {
+            self.mul(&da, &db, &mut out);
+        }
+        let mut limbs = vec![0u32; n.len()];
+        digits_to_limbs(&out, &mut limbs, self.rb);
+        if cmp_limbs(&limbs, n) != Ordering::Less {
+            sub_in_place(&mut limbs, n);
+        }
+        limbs
+    }
+
+    /// `R^2 mod n` as 32-bit limbs, fully reduced, for the tests.
+    #[cfg(test)]
+    pub(super) fn test_rr(&self, n: &[u32]) -> Vec<u32> {
+        let mut limbs = vec![0u32; n.len()];
+        digits_to_limbs(&self.rr, &mut limbs, self.rb);
+        if cmp_limbs(&limbs, n) != Ordering::Less {
+            sub_in_place(&mut limbs, n);
+        }
+        limbs
+    }
+}
+
+/// `t[c] += o0[c] s0 + o1[c] s1 + o2[c] s2 + o3[c] s3` over whole groups of 4 columns (the slices are
+/// zero past the numbers' digits).
+///
+/// With `simd128`, one `i64x2.extmul` per two products. `zero` is zero, but LLVM cannot know it: OR-ing
+/// it into every multiplicand (and into the splatted multipliers, via the column sums just loaded) keeps
+/// each one a loop-variant non-load. Without that, LLVM hoists the splat's widening out of the loop or
+/// folds the load into `v128.load32x2_u`, and emits `i64x2.mul`, which V8 expands to three `pmuludq`
+/// and shifts; that measured slower than the scalar loop.
+#[inline(always)]
+fn sweep4(t: &mut [u64], ops: [&[u32]; 4], s: [u32; 4], zero: &[u32; 4]) {
+    let [o0, o1, o2, o3] = ops;
+    #[cfg(target_feature = "simd128")]
+    {
+        use core::arch::wasm32::{u32x4, u32x4_splat, v128_or};
+        let z = u32x4(zero[0], zero[1], zero[2], zero[3]);
+        let sv = s.map(|x| u32x4_splat(x));
+        let groups = o0.chunks_exact(4).zip(o1.chunks_exact(4)).zip(o2.chunks_exact(4)).zip(o3.chunks_exact(4));
+        for (tc, (((c0, c1), c2), c3)) in t.chunks_exact_mut(4).zip(groups) {
+            let ld = |c: &[u32]| match *c {
+                [a, b, c, d] => v128_or(u32x4(a, b, c, d), z),
+                _ => z,
+            };
+            simd::accumulate(tc, [ld(c0), ld(c1), ld(c2), ld(c3)], sv, z);
+        }
+    }
+    #[cfg(not(target_feature = "simd128"))]
+    {
+        let _ = zero;
+        let s = s.map(u64::from);
+        for ((((tj, &x0), &x1), &x2), &x3) in t.iter_mut().zip(o0).zip(o1).zip(o2).zip(o3) {
+            *tj += u64::from(x0) * s[0] + u64::from(x1) * s[1] + u64::from(x2) * s[2] + u64::from(x3) * s[3];
+        }
+    }
+}
+
+/// [`sweep4`] with two operands.
+#[inline(always)]
+fn sweep2(t: &mut [u64], ops: [&[u32]; 2], s: [u32; 2], zero: &[u32; 4]) {
+    let [o0, o1] = ops;
+    #[cfg(target_feature = "simd128")]
+    {
+        use core::arch::wasm32::{u32x4, u32x4_splat, v128_or};
+        let z = u32x4(zero[0], zero[1], zero[2], zero[3]);
+        let sv = s.map(|x| u32x4_splat(x));
+        for (tc, (c0, c1)) in t.chunks_exact_mut(4).zip(o0.chunks_exact(4).zip(o1.chunks_exact(4))) {
+            let ld = |c: &[u32]| match *c {
+                [a, b, c, d] => v128_or(u32x4(a, b, c, d), z),
+                _ => z,
+            };
+            simd::accumulate(tc, [ld(c0), ld(c1)], sv, z);
+        }
+    }
+    #[cfg(not(target_feature = "simd128"))]
+    {
+        let _ = zero;
+        let s = s.map(u64::from);
+        for ((tj, &x0), &x1) in t.iter_mut().zip(o0).zip(o1) {
+            *tj += u64::from(x0) * s[0] + u64::from(x1) * s[1];
+        }
+    }
+}
+
+#[cfg(target_feature = "simd128")]
+mod simd {
+    use core::arch::wasm32::{
+        u64x2, u64x2_add, u64x2_extmul_high_u32x4, u64x2_extmul_low_u32x4, u64x2_extract_lane, v128, v128_and, v128_or,
+    };
+
+    /// Four column sums `tc` += sum over k of the four lanes of `x[k]` times the splat `s[k]`.
+    #[inline(always)]
+    pub(super) fn accumulate<const K: usize>(tc: &mut [u64], x: [v128; K], s: [v128; K], z: v128) {
+        let [t0, t1, t2, t3] = tc else {
+            return;
+        };
+        let (mut lo, mut hi) = (u64x2(*t0, *t1), u64x2(*t2, *t3));
+        // A zero that varies with the loop, from the sums just loaded: keeps the splats' widening in it.
+        let zj = v128_and(lo, z);
+        for (&xk, &sk) in x.iter().zip(s.iter()) {
+            let y = v128_or(sk, zj);
+            lo = u64x2_add(lo, u64x2_extmul_low_u32x4(xk, y));
+            hi = u64x2_add(hi, u64x2_extmul_high_u32x4(xk, y));
+        }
+        *t0 = u64x2_extract_lane::<0>(lo);
+        *t1 = u64x2_extract_lane::<1>(lo);
+        *t2 = u64x2_extract_lane::<0>(hi);
+        *t3 = u64x2_extract_lane::<1>(hi);
+    }
 }
