@@ -17,6 +17,10 @@ use std::sync::{Mutex, MutexGuard};
 pub struct ValidatedToken {
     /// Every claim of the token, as issued.
     pub claims: Object,
+    /// The claims set exactly as signed: the decoded payload, a JSON object. The wasm boundary hands it
+    /// to JS as `claims`, so JS reads the issuer's own text (member order, number spelling) with
+    /// `JSON.parse`, instead of a re-serialisation of [`ValidatedToken::claims`].
+    pub claims_json: Box<str>,
     /// `tid` (or, for exact issuers without it, the tenant GUID in the issuer's path).
     pub tenant_id: Option<String>,
     /// `oid`: stable id of the user or service principal in the tenant. Authorise on (tid, oid).
@@ -41,11 +45,31 @@ pub struct ValidatedToken {
 impl ValidatedToken {
     /// The plain object the JS API returns (camelCase names).
     pub fn to_json(&self) -> Json {
+        let mut out = self.fields();
+        out.insert("claims".into(), Json::Object(self.claims.clone()));
+        Json::Object(out)
+    }
+
+    /// [`ValidatedToken::to_json`] as JSON text, with `claims` as [`ValidatedToken::claims_json`] (the
+    /// payload's own text) rather than re-serialised. What the wasm boundary sends.
+    pub fn to_json_text(&self) -> String {
+        let fields = Json::Object(self.fields()).to_json_string();
+        // `fields` is a non-empty object, `{"audience":…}`: splice `"claims":<payload>,` in after its brace.
+        let rest = fields.strip_prefix('{').unwrap_or(&fields);
+        let mut out = String::with_capacity(self.claims_json.len() + fields.len() + 12);
+        out.push_str("{\"claims\":");
+        out.push_str(&self.claims_json);
+        out.push(',');
+        out.push_str(rest);
+        out
+    }
+
+    /// Everything but the claims.
+    fn fields(&self) -> Object {
         let text = |s: &str| Json::String(s.to_owned());
         let opt = |s: &Option<String>| s.as_deref().map(text).unwrap_or(Json::Null);
         let list = |v: &[String]| Json::Array(v.iter().map(|s| text(s)).collect());
         let mut out = Object::new();
-        out.insert("claims".into(), Json::Object(self.claims.clone()));
         out.insert("tenantId".into(), opt(&self.tenant_id));
         out.insert("objectId".into(), opt(&self.object_id));
         out.insert("subject".into(), opt(&self.subject));
@@ -61,7 +85,7 @@ impl ValidatedToken {
             serde_json::Number::from_f64(self.expires_at).map(Json::Number).unwrap_or(Json::Null),
         );
         out.insert("keyId".into(), opt(&self.key_id));
-        Json::Object(out)
+        out
     }
 }
 
@@ -219,8 +243,13 @@ impl Validator {
         let claims = parse_object(&payload).map_err(|e| {
             Error::malformed(Check::Payload, format!("payload is not a JSON object (RFC 7519 §7.2): {e}"))
         })?;
+        // The parser has accepted the bytes, so they are UTF-8.
+        let claims_json = String::from_utf8(payload)
+            .map_err(|_| Error::malformed(Check::Payload, "payload is not UTF-8 (RFC 8259 §8.1)"))?
+            .into_boxed_str();
         header::replicated_claims(&header, &claims)?;
-        let result = self.check_claims(claims, now, call, key.issuer.as_deref(), header.kid.or(header.x5t))?;
+        let result =
+            self.check_claims(claims, claims_json, now, call, key.issuer.as_deref(), header.kid.or(header.x5t))?;
         Ok((result, key.fingerprint))
     }
 
@@ -247,6 +276,7 @@ impl Validator {
     fn check_claims(
         &self,
         claims: Object,
+        claims_json: Box<str>,
         now: f64,
         call: &Requirements,
         key_issuer: Option<&str>,
@@ -284,6 +314,7 @@ impl Validator {
             expires_at,
             key_id,
             claims,
+            claims_json,
         })
     }
 }

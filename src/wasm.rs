@@ -33,6 +33,15 @@ fn error_json(error: &Error) -> Json {
     Json::Object(out)
 }
 
+/// `{"ok":<text>}` for a value already serialised.
+fn ok_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 7);
+    out.push_str("{\"ok\":");
+    out.push_str(text);
+    out.push('}');
+    out
+}
+
 fn envelope(result: Result<Json, Error>) -> String {
     let mut out = Object::new();
     match result {
@@ -120,10 +129,18 @@ impl WasmValidator {
                 out.insert("hit".into(), answer.cached_as.map(slot_json).unwrap_or(Json::Null));
             }
             Ok(answer) => {
-                out.insert("ok".into(), answer.result.map(|r| r.to_json()).unwrap_or(Json::Null));
+                // The result is spliced in as text (its claims are the payload's own text, see
+                // `ValidatedToken::to_json_text`); the slot, if any, is built as before.
+                let result = answer.result.map(|r| r.to_json_text()).unwrap_or_else(|| "null".to_owned());
+                let mut text = String::with_capacity(result.len() + 40);
+                text.push_str("{\"ok\":");
+                text.push_str(&result);
                 if let Some(cached_as) = answer.cached_as {
-                    out.insert("slot".into(), slot_json(cached_as));
+                    text.push_str(",\"slot\":");
+                    text.push_str(&slot_json(cached_as).to_json_string());
                 }
+                text.push('}');
+                return text;
             }
             Err(error) => {
                 out.insert("error".into(), error_json(&error));
@@ -148,11 +165,11 @@ impl WasmValidator {
     /// The cached result in `slot` if it still has `generation` (for a JS layer that lost its copy).
     #[wasm_bindgen(js_name = cachedResult)]
     pub fn cached_result(&self, slot: usize, generation: u32) -> String {
-        envelope(
-            self.inner
-                .cached_result(slot, generation)
-                .map(|r| r.to_json())
-                .ok_or(Error::Internal { reason: "the cached result was replaced; validate the token again" }),
-        )
+        match self.inner.cached_result(slot, generation) {
+            Some(result) => ok_text(&result.to_json_text()),
+            None => {
+                envelope(Err(Error::Internal { reason: "the cached result was replaced; validate the token again" }))
+            }
+        }
     }
 }

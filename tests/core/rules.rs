@@ -661,3 +661,20 @@ both! {
         }
     }
 }
+
+both! {
+    /// What the wasm boundary sends (`to_json_text`) has the payload's own text as `claims` (here pretty
+    /// printed, members in the issuer's order) and otherwise the same members and values as `to_json`.
+    fn result_text_carries_the_payload_as_signed_ok() {
+        let payload = serde_json::to_string_pretty(&v2_user_claims()).unwrap();
+        let header = b64json(&json!({"typ": "JWT", "alg": "RS256", "kid": keys().main.kid}));
+        let token = mint_raw(&keys().main, &header, &entra_guard::base64url::encode(payload.as_bytes()));
+        let result = check(&validator(), &token).unwrap();
+        assert_eq!(&*result.claims_json, payload);
+        let text = result.to_json_text();
+        assert!(text.starts_with(&format!("{{\"claims\":{payload},")), "{text}");
+        let sent: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let tree: serde_json::Value = serde_json::from_str(&result.to_json().to_json_string()).unwrap();
+        assert_eq!(sent, tree);
+    }
+}
