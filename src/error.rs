@@ -357,8 +357,95 @@ fn secs(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 {
         format!("{}", value as i64)
     } else {
-        format!("{value}")
+        plain_decimal(value)
     }
+}
+
+/// The text `format!("{value}")` gives for a finite f64 (the shortest digits that read back as the value,
+/// positional, no exponent), built from serde_json's rendering (the same digits, in exponent form past
+/// some magnitudes: `1.5e-7` becomes `0.00000015`, `1e22` `10000000000000000000000`). core's own float
+/// formatting (Grisu with a Dragon4 fallback) would add about 8 KB to the gzipped wasm for this one use.
+fn plain_decimal(value: f64) -> String {
+    let text = serde_json::to_string(&value).unwrap_or_default();
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().unwrap_or(0)),
+        None => (unsigned, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // The significant digits, and where the decimal point goes among them.
+    let all: String = int.chars().chain(frac.chars()).collect();
+    let trimmed = all.trim_start_matches('0');
+    let mut point = int.len() as i64 + exponent - (all.len() - trimmed.len()) as i64;
+    let mut digits: Vec<u8> = trimmed.trim_end_matches('0').bytes().collect();
+    if rounds_tie_up(value.abs(), &digits) {
+        // The last digit up one, carrying; "99" becomes "1" one place further left.
+        let mut i = digits.len();
+        while let Some(d) = i.checked_sub(1).and_then(|j| digits.get_mut(j)) {
+            i -= 1;
+            if *d == b'9' {
+                *d = b'0';
+            } else {
+                *d += 1;
+                break;
+            }
+        }
+        if digits.first() == Some(&b'0') {
+            digits.insert(0, b'1');
+            point += 1;
+        }
+        while digits.last() == Some(&b'0') {
+            digits.pop();
+        }
+    }
+    let digits = String::from_utf8(digits).unwrap_or_default();
+    if digits.is_empty() {
+        return format!("{sign}0");
+    }
+    let len = digits.len() as i64;
+    let zeros = |n: i64| "0".repeat(n.max(0) as usize);
+    if point <= 0 {
+        format!("{sign}0.{}{digits}", zeros(-point))
+    } else if point >= len {
+        format!("{sign}{digits}{}", zeros(point - len))
+    } else {
+        let (whole, fraction) = digits.split_at(point as usize);
+        format!("{sign}{whole}.{fraction}")
+    }
+}
+
+/// Whether `x` (positive, finite) lies exactly halfway between the shortest digits `digits` and the next
+/// candidate up, with `digits` ending in an even digit: serde_json then keeps `digits` (ties to even),
+/// core's `{}` takes the one above. A tie needs an exact decimal expansion one digit longer than the
+/// shortest form (so at most 18 digits): `x = m / 2^k`, m odd, has k fraction digits and m 5^k as its
+/// digits past the integer part, which then fits in a u64 (a longer expansion overflows and is no tie).
+fn rounds_tie_up(x: f64, digits: &[u8]) -> bool {
+    let bits = x.to_bits();
+    let (biased, fraction) = ((bits >> 52) as i64, bits & ((1u64 << 52) - 1));
+    if biased == 0 || digits.last().is_none_or(|d| (d - b'0') % 2 == 1) {
+        return false;
+    }
+    let mut m = fraction | (1u64 << 52);
+    let mut k = 1075 - biased;
+    if k <= 0 {
+        return false; // an integer: its exact expansion is its digits
+    }
+    while m % 2 == 0 && k > 0 {
+        m /= 2;
+        k -= 1;
+    }
+    let Some(frac) = 5u64.checked_pow(k as u32).and_then(|p| (m & ((1u64 << k.min(63)) - 1)).checked_mul(p)) else {
+        return false;
+    };
+    if k == 0 {
+        return false;
+    }
+    let exact = format!("{}{frac:0width$}", m >> k, width = k as usize);
+    let exact = exact.trim_start_matches('0').as_bytes();
+    exact.len() == digits.len() + 1 && exact.ends_with(b"5") && exact.starts_with(digits)
 }
 
 impl fmt::Display for Error {
@@ -453,6 +540,49 @@ impl std::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    #[allow(clippy::excessive_precision, clippy::unreadable_literal)] // exact binary values, written out
+    fn plain_decimal_matches_core_float_display() {
+        const STRESS: usize = 100_000;
+        // Deterministic xorshift over raw bit patterns (every magnitude) and over seconds-like values.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        // Exact ties between two shortest forms (serde_json rounds them to even, core away from zero), one
+        // that carries through nines, and the usual magnitudes.
+        let mut values = vec![
+            -1149636667324797.25,
+            165793407361858.125,
+            -29062569898208.0625,
+            99999999999999.9921875,
+            0.5,
+            1.5e-7,
+            1e22,
+            1e15,
+            1e21,
+            9102444800.267225,
+            1796173714.5,
+            -0.25,
+            123456789012345680.0,
+            f64::MIN_POSITIVE,
+            5e-324,
+        ];
+        for _ in 0..STRESS {
+            let bits = next();
+            values.push(f64::from_bits(bits));
+            values.push((bits % 10_000_000_000) as f64 / 1000.0 + (bits >> 40) as f64 * 1e-6);
+            // Few fraction bits: where exact ties live.
+            values.push((bits >> 11) as f64 / (1u64 << (bits % 27)) as f64);
+        }
+        for v in values.into_iter().filter(|v| v.is_finite()) {
+            assert_eq!(plain_decimal(v), format!("{v}"), "{v:e}");
+        }
+    }
+
     use super::*;
 
     fn unique_snake_case(names: impl Iterator<Item = &'static str>) {
