@@ -59,6 +59,13 @@ function requirementsKey({ requiredScopes, requiredRoles, scopeMatch }) {
   return `${keyPart(requiredScopes)}${NUL}${NUL}${keyPart(requiredRoles)}${NUL}${NUL}${keyPart(scopeMatch)}`;
 }
 
+/**
+ * Tokens go into wasm as their UTF-8 bytes: one native encode and one copy, where wasm-bindgen's string
+ * argument copies a character at a time (about 3 µs of a 1.5 KB token). Exact for any string, unlike a
+ * Latin-1 shortcut, which would map some non-ASCII characters onto the ASCII ones a signature covers.
+ */
+const UTF8 = new TextEncoder();
+
 /** Characters of a token's end (its signature: 264 bits of it) that index the cache mirror. */
 const TAIL_LENGTH = 44;
 
@@ -133,7 +140,7 @@ export class EntraValidator {
     if (known !== undefined && known.token === token && core.recheck(known.slot, known.generation, now, requirements) === 0) {
       return known.result;
     }
-    const answer = JSON.parse(core.validate(token, now, requirements));
+    const answer = JSON.parse(core.validate(UTF8.encode(token), now, requirements));
     if (answer.error) throw new EntraTokenError(answer.error);
     if (answer.hit) {
       const [slot, generation] = answer.hit;
