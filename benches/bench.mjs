@@ -17,8 +17,9 @@ import { gzipSync } from 'node:zlib';
 import {
   checkPolicy, entraGuard, fastJwt, jose, jsonWebToken, loadEntraGuard, nodeCryptoFloor,
 } from './lib/contenders.mjs';
-import { interleaved, warmUp } from './lib/measure.mjs';
-import { cell, fmtRatio, table, verdict } from './lib/report.mjs';
+import { parts, stageContenders } from './lib/breakdown.mjs';
+import { interleaved, pairedRatio, warmUp } from './lib/measure.mjs';
+import { cell, fmtRatio, fmtUs, table, verdict } from './lib/report.mjs';
 import {
   AUDIENCE, ISSUER, REQUIRED_SCOPE, TENANT, freshCopies, invalidTokens, makeKey, mint, mintMany,
 } from './lib/tokens.mjs';
@@ -44,10 +45,17 @@ const WARM_UP_TOKENS = 200;
 const RSS_POOL = 2000;
 const RSS_HOT = 100;
 
-const TARGETS = { firstSeenVsJose: 1.0, firstSeenStretch: 0.7, cachedVsFastJwt: 0.25, wasmGzipKB: 100, rssGrowthMB: 5 };
+// Issue 12's targets (the first round's, against jose, stay printed as figures: jose's cost is mostly
+// WebCrypto's thread-pool round trip, which moves with the machine's load more than the work does).
+const TARGETS = {
+  firstSeenVsFastJwt: 1.0, firstSeenVsFloor: 1.5, wasmPathVsFloor: 3.0, cachedVsFastJwt: 0.25,
+  wasmGzipKB: 100, wasmGzipStretchKB: 80, startupVsJose: 1.0, rssGrowthMB: 5,
+};
 const KB = 1000; // decimal units throughout (the stricter reading of the targets)
 
 const EG_NO_CACHE = 'entra-guard (cacheSize 0)';
+const EG_WASM = "entra-guard crypto:'wasm' (cacheSize 0)";
+const FLOOR = 'node:crypto verify (floor)';
 const EG_DEFAULT = 'entra-guard (default cache)';
 
 const log = (message) => process.stderr.write(`${message}\n`);
@@ -60,6 +68,7 @@ async function firstSeen(key, now, cfg) {
   const egName = EG_NO_CACHE;
   const contenders = [
     entraGuard(egName, key, now, { cacheSize: 0, freshPerRound: true }),
+    entraGuard(EG_WASM, key, now, { cacheSize: 0, freshPerRound: true, crypto: 'wasm' }),
     entraGuard(EG_DEFAULT, key, now, { freshPerRound: true }),
     jose(key, now),
     fastJwt(key, now, { cache: false }),
@@ -77,10 +86,12 @@ async function firstSeen(key, now, cfg) {
   const results = await interleaved(contenders, () => freshCopies(tokens), cfg.rounds);
   for (const c of contenders) c.dispose?.();
 
-  const eg = results[egName].median;
   const ratios = {};
-  for (const name of Object.keys(results)) if (name !== egName) ratios[name] = eg / results[name].median;
-  return { egName, results, ratios };
+  for (const name of Object.keys(results)) if (name !== egName) ratios[name] = pairedRatio(results[egName], results[name]);
+  // The portable path (the core's own RSA, as in browsers and workerd without nodejs_compat) against the same.
+  const wasmRatios = {};
+  for (const name of Object.keys(results)) if (name !== EG_WASM) wasmRatios[name] = pairedRatio(results[EG_WASM], results[name]);
+  return { egName, results, ratios, wasmRatios };
 }
 
 // ── 2. the same token repeated ───────────────────────────────────────────────────────────────────
@@ -100,8 +111,18 @@ async function repeated(key, now, cfg) {
   for (const c of contenders) await warmUp(c, batchFor(c).slice(0, WARM_UP_TOKENS), cfg.warmUpMs);
   const results = await interleaved(contenders, batchFor, cfg.rounds);
   for (const c of contenders) c.dispose?.();
-  const ratio = results[EG_DEFAULT].median / results['fast-jwt (cache on)'].median;
+  const ratio = pairedRatio(results[EG_DEFAULT], results['fast-jwt (cache on)']);
   return { results, ratio, batch: { cached: cfg.repeatCached, uncached: cfg.repeatUncached } };
+}
+
+// ── 2b. where a first-seen validation spends its time ──────────────────────────────────────────────
+
+async function breakdown(key, now, cfg) {
+  const tokens = mintMany(key, now, cfg.tokens);
+  const stages = await stageContenders(key, now, tokens);
+  for (const c of stages) await warmUp(c, c.batch().slice(0, WARM_UP_TOKENS), cfg.warmUpMs);
+  const results = await interleaved(stages, (c) => c.batch(), cfg.rounds);
+  return { results, ...parts(results) };
 }
 
 // ── 3. wasm size ─────────────────────────────────────────────────────────────────────────────────
@@ -267,30 +288,30 @@ function gitCommit() {
 
 function targets(r) {
   const first = r.firstSeen[2048];
-  const vsJose = first.ratios.jose;
   const gzipKB = r.wasm.gzip9Bytes / KB;
   const rssReason = r.meta.mode === 'quick' ? ` (quick: ${r.rss.total.toLocaleString('en')} validations)` : '';
+  const startupEg = r.startup['entra-guard (ESM, pkg/node.mjs)'].toFirstValidMs.median;
+  const startupJose = r.startup.jose.toFirstValidMs.median;
+  const ratio = (value, limit, label) => ({ target: label, value: fmtRatio(value), verdict: verdict(value, limit) });
   return [
-    {
-      target: `first-seen 2048-bit ${first.egName} / jose <= ${TARGETS.firstSeenVsJose.toFixed(1)}`,
-      value: fmtRatio(vsJose),
-      verdict: verdict(vsJose, TARGETS.firstSeenVsJose),
-    },
-    {
-      target: `  stretch <= ${TARGETS.firstSeenStretch.toFixed(1)}`,
-      value: fmtRatio(vsJose),
-      verdict: verdict(vsJose, TARGETS.firstSeenStretch),
-    },
-    {
-      target: `cached ${EG_DEFAULT} / fast-jwt (cache on) <= ${TARGETS.cachedVsFastJwt}`,
-      value: fmtRatio(r.repeated.ratio),
-      verdict: verdict(r.repeated.ratio, TARGETS.cachedVsFastJwt),
-    },
+    ratio(first.ratios['fast-jwt (cache off)'], TARGETS.firstSeenVsFastJwt,
+      `first-seen 2048-bit ${first.egName} / fast-jwt (cache off) <= ${TARGETS.firstSeenVsFastJwt.toFixed(1)}`),
+    ratio(first.ratios[FLOOR], TARGETS.firstSeenVsFloor,
+      `first-seen 2048-bit ${first.egName} / ${FLOOR} <= ${TARGETS.firstSeenVsFloor.toFixed(1)}`),
+    ratio(first.wasmRatios[FLOOR], TARGETS.wasmPathVsFloor,
+      `first-seen 2048-bit ${EG_WASM} / ${FLOOR} <= ${TARGETS.wasmPathVsFloor.toFixed(1)}`),
+    ratio(r.repeated.ratio, TARGETS.cachedVsFastJwt, `cached ${EG_DEFAULT} / fast-jwt (cache on) <= ${TARGETS.cachedVsFastJwt}`),
     {
       target: `wasm gzip -9 <= ${TARGETS.wasmGzipKB} KB`,
       value: `${gzipKB.toFixed(1)} KB`,
       verdict: verdict(gzipKB, TARGETS.wasmGzipKB, { fmt: (d) => `${d.toFixed(1)} KB` }),
     },
+    {
+      target: `  stretch <= ${TARGETS.wasmGzipStretchKB} KB`,
+      value: `${gzipKB.toFixed(1)} KB`,
+      verdict: verdict(gzipKB, TARGETS.wasmGzipStretchKB, { fmt: (d) => `${d.toFixed(1)} KB` }),
+    },
+    ratio(startupEg / startupJose, TARGETS.startupVsJose, `fresh process to first validated token, entra-guard / jose <= ${TARGETS.startupVsJose.toFixed(1)}`),
     ...RSS_VARIANTS.map((variant, i) => {
       const run = r.rss.runs[variant.id];
       return {
@@ -310,7 +331,7 @@ function printReport(r) {
   out.push(`repo at ${meta.gitCommit ?? '?'}, pkg/ wasm sha256 ${r.wasm.sha256.slice(0, 12)}`);
   if (meta.pkgChangedDuringRun) out.push('WARNING: pkg/ was rebuilt during the run; the child-process figures (4, 5) may be of another build');
   out.push(`policy: RS256, exact iss and aud, exp required, exp/nbf at a fixed now with 300 s leeway, scp contains ${REQUIRED_SCOPE}`);
-  out.push(`times: µs per token, median [min–max] of ${meta.config.rounds} interleaved rounds; ratio = entra-guard / contender (< 1.00: entra-guard faster)`);
+  out.push(`times: µs per token, median [min–max] of ${meta.config.rounds} interleaved rounds; ratio = median over the rounds of entra-guard / contender in the same round (< 1.00: entra-guard faster)`);
 
   const sizes = KEY_SIZES;
   const egName = r.firstSeen[sizes[0]].egName;
@@ -325,6 +346,21 @@ function printReport(r) {
     names.filter((n) => n !== egName).map((n) => [n, ...sizes.map((b) => fmtRatio(r.firstSeen[b].ratios[n]))]),
   ));
   out.push(`(${EG_DEFAULT} / ${egName} is the cache's cost on misses)`);
+  out.push('');
+  out.push(table(
+    [`ratio ${EG_WASM} / …`, ...sizes.map((b) => `${b}-bit`)],
+    names.filter((n) => n !== EG_WASM).map((n) => [n, ...sizes.map((b) => fmtRatio(r.firstSeen[b].wasmRatios[n]))]),
+  ));
+  out.push("(crypto:'wasm' is the portable path: the core's own RSA, as in browsers and in workerd without nodejs_compat)");
+
+  const bd = r.breakdown;
+  out.push('', `2b. Where a first-seen 2048-bit validation spends its time (crypto auto, cacheSize 0): each part timed on its own in the same interleaved rounds`);
+  out.push(table(['stage', 'µs/op'], Object.entries(bd.results).map(([n, st]) => [n, cell(st)])));
+  out.push('');
+  out.push(table(['part of validate() (differences of the medians above)', 'µs', 'share'],
+    bd.rows.map((row) => [row.part, fmtUs(row.us), `${(100 * row.share).toFixed(0)}%`])));
+  out.push(`total ${fmtUs(bd.totalUs)} µs; the core's own RSA (SHA-256 included) instead of node:crypto: ${fmtUs(bd.coreOwnRsaUs)} µs, ` +
+    `validate() with crypto:'wasm' ${fmtUs(bd.wasmPathUs)} µs`);
 
   const rep = r.repeated;
   out.push('', `2. The same token repeated (2048-bit; each call gets a new string with its text, as from a request header): ` +
@@ -403,6 +439,8 @@ async function main() {
     }
     log('2. the same token repeated');
     const repeatedResults = await repeated(keys[2048], now, cfg);
+    log('2b. where a first-seen 2048-bit validation spends its time');
+    const breakdownResults = await breakdown(keys[2048], now, cfg);
     log('3. wasm size');
     const wasm = wasmSize(wasmBytes);
     log(`4. startup: ${cfg.startupRuns} runs per contender`);
@@ -431,6 +469,7 @@ async function main() {
       },
       firstSeen: firstSeenResults,
       repeated: repeatedResults,
+      breakdown: breakdownResults,
       wasm,
       startup: startupResults,
       rss: rssResults,

@@ -22,7 +22,7 @@ started=$SECONDS
 seconds="${1:-${FUZZ_SECONDS:-60}}"
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || die "seconds per target must be a positive whole number, got '$seconds'"
 shift || true
-all_targets=(parse_token parse_jwks validate options)
+all_targets=(parse_token parse_jwks validate options rsa_differential)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 for t in "${targets[@]}"; do

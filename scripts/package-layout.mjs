@@ -67,10 +67,13 @@ writeFileSync(`${PKG}package.json`, `${JSON.stringify(manifest, null, 2)}\n`);
 writeFileSync(`${PKG}lib/bundle-entry.js`, `// Build input only: esbuild turns this into lib/bundle.cjs (see scripts/package-layout.mjs).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as nodeCrypto from 'node:crypto';
 import { initSync } from '../wasm/entra_guard.js';
+import { useHostCrypto } from './host-crypto.js';
 
 // __dirname exists in the CommonJS output this file becomes (pkg/lib/).
 initSync({ module: readFileSync(join(__dirname, '..', 'wasm', 'entra_guard_bg.wasm')) });
+useHostCrypto(nodeCrypto);
 
 ${bundleExports.join('\n')}
 `);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need, idempotently; a second run only checks.
 #   - a Rust toolchain that can target wasm32-unknown-unknown (rustup's target if present, else Debian's
-#     rustc-web + rust-web-src with -Zbuild-std; see scripts/env.sh),
+#     rustc-web + rust-web-src with -Zbuild-std, and rust-web-clippy for the wasm32 lint; see scripts/env.sh),
 #   - wasm-bindgen-cli pinned to the wasm-bindgen version in Cargo.lock,
 #   - Chromium for the browser tests (wasm-opt comes from npm's binaryen: Debian's 108 breaks externref tables),
 #   - the npm dev dependencies from package-lock.json.
@@ -15,7 +15,7 @@ apt_packages=()
 need_apt() { dpkg -s "$1" >/dev/null 2>&1 || apt_packages+=("$1"); }
 
 if [ "$EG_WASM_TOOLCHAIN" = debian ]; then
-  need_apt rustc-web; need_apt cargo-web; need_apt rust-web-src; need_apt lld-22
+  need_apt rustc-web; need_apt cargo-web; need_apt rust-web-src; need_apt rust-web-clippy; need_apt lld-22
 fi
 need_apt chromium
 if [ ${#apt_packages[@]} -gt 0 ]; then

@@ -47,9 +47,9 @@ static DECODE: [u8; 256] = decode_table();
 
 fn sextet(input: &[u8], at: usize) -> Result<u32, DecodeError> {
     let byte = input.get(at).copied().ok_or(DecodeError::InvalidLength)?;
-    match DECODE.get(usize::from(byte)) {
-        Some(&v) if v != INVALID => Ok(u32::from(v)),
-        _ => Err(DecodeError::InvalidByte(at)),
+    match value(byte) {
+        INVALID => Err(DecodeError::InvalidByte(at)),
+        v => Ok(u32::from(v)),
     }
 }
 
@@ -61,20 +61,37 @@ pub fn decoded_len(encoded_len: usize) -> Result<usize, DecodeError> {
     }
 }
 
+/// The sextet of `byte`, or [`INVALID`].
+#[inline(always)]
+fn value(byte: u8) -> u8 {
+    // A u8 indexes the 256-entry table: the bounds check is elided.
+    DECODE.get(usize::from(byte)).copied().unwrap_or(INVALID)
+}
+
+/// The offset of the first byte at or after `from` that is not base64url.
+fn first_invalid(input: &[u8], from: usize) -> DecodeError {
+    let offset = input.iter().skip(from).position(|&b| value(b) == INVALID).map_or(from, |i| from + i);
+    DecodeError::InvalidByte(offset)
+}
+
 /// Decodes strict base64url into a new vector.
 pub fn decode(input: &[u8]) -> Result<Vec<u8>, DecodeError> {
     let mut out = Vec::with_capacity(decoded_len(input.len())?);
-    let full = input.len() / 4 * 4;
-    let mut at = 0;
-    while at < full {
-        let v = sextet(input, at)? << 18
-            | sextet(input, at + 1)? << 12
-            | sextet(input, at + 2)? << 6
-            | sextet(input, at + 3)?;
+    let mut chunks = input.chunks_exact(4);
+    for (index, chunk) in (&mut chunks).enumerate() {
+        let &[a, b, c, d] = chunk else {
+            return Err(DecodeError::InvalidLength);
+        };
+        let (a, b, c, d) = (value(a), value(b), value(c), value(d));
+        // Sextets are below 64; INVALID (0xff) has the top bits set: one test for the four.
+        if (a | b | c | d) & 0xc0 != 0 {
+            return Err(first_invalid(input, index * 4));
+        }
+        let v = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
         out.extend_from_slice(&[(v >> 16) as u8, (v >> 8) as u8, v as u8]);
-        at += 4;
     }
-    match input.len() - full {
+    let at = input.len() - chunks.remainder().len();
+    match chunks.remainder().len() {
         0 => {}
         2 => {
             let v = sextet(input, at)? << 18 | sextet(input, at + 1)? << 12;

@@ -161,17 +161,31 @@ pub fn signing_key_issuer(key_issuer: Option<&str>, iss: &str, tid: Option<&str>
             reason: "the signing key is bound to an issuer template, which needs the token's tid",
         });
     };
-    let bound = key_issuer.replace(TENANT_PLACEHOLDER, tid);
-    let v2_for_tenant = cloud.issuer_templates().1.replace(TENANT_PLACEHOLDER, tid);
-    if iss.contains(tid) && (bound == iss || bound == v2_for_tenant) {
+    // `bound` is the key's template filled with tid; it must be iss, or the cloud's v2 issuer for tid.
+    let bound_is = |value: &str| fills_to(key_issuer, tid, value);
+    let v2_for_tenant = || cloud.issuer_templates().1.replace(TENANT_PLACEHOLDER, tid);
+    if iss.contains(tid) && (bound_is(iss) || bound_is(&v2_for_tenant())) {
         return Ok(());
     }
     Err(Error::IssuerInvalid {
         check: Check::KeyIssuer,
-        expected: vec![bound],
+        expected: vec![key_issuer.replace(TENANT_PLACEHOLDER, tid)],
         actual: iss.to_owned(),
         reason: "is not the issuer the signing key is published for",
     })
+}
+
+/// Whether `template` with every `{tenantid}` replaced by `tid` is `value` (without building that string).
+fn fills_to(template: &str, tid: &str, value: &str) -> bool {
+    let mut rest = value;
+    for (i, literal) in template.split(TENANT_PLACEHOLDER).enumerate() {
+        let after_tid = if i == 0 { Some(rest) } else { rest.strip_prefix(tid) };
+        match after_tid.and_then(|r| r.strip_prefix(literal)) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
 }
 
 /// Entra tenant allow-list (`tenantId` / `allowedTenants`).
@@ -382,4 +396,47 @@ pub fn required_roles(present: &[String], required: &Requirements, implied: &Imp
         present: present.to_vec(),
         any_of: required.scope_match == ScopeMatch::Any,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `fills_to` is `template.replace("{tenantid}", tid) == value`, without the allocation.
+    #[test]
+    fn fills_to_equals_replace_then_compare() {
+        let tid = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        let templates = [
+            "https://login.microsoftonline.com/{tenantid}/v2.0",
+            "https://sts.windows.net/{tenantid}/",
+            "{tenantid}",
+            "",
+            "no placeholder",
+            "{tenantid}{tenantid}",
+            "a{tenantid}b{tenantid}c",
+            "{tenantid",
+            "https://login.microsoftonline.com/{tenantid}/v2.0/{tenantid}",
+        ];
+        let values = |t: &str| {
+            let filled = t.replace(TENANT_PLACEHOLDER, tid);
+            vec![
+                filled.clone(),
+                format!("{filled}x"),
+                format!("x{filled}"),
+                filled.get(1..).unwrap_or_default().to_owned(),
+                filled.replace(tid, "f8cdef31-a31e-4b4a-93e4-5f571e91255a"),
+                t.to_owned(),
+                String::new(),
+            ]
+        };
+        for template in templates {
+            for value in values(template) {
+                assert_eq!(
+                    fills_to(template, tid, &value),
+                    template.replace(TENANT_PLACEHOLDER, tid) == value,
+                    "{template:?} / {value:?}"
+                );
+            }
+        }
+    }
 }

@@ -154,10 +154,15 @@ impl<'de> Visitor<'de> for Seed {
         let mut members = Object::new();
         while let Some(name) = map.next_key::<String>()? {
             let value = map.next_value_seed(self.nested()?)?;
-            if members.contains_key(&name) {
-                return Err(de::Error::custom(format!("duplicate member name {}", crate::error::quote(&name))));
+            match members.entry(name) {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                std::collections::btree_map::Entry::Occupied(taken) => {
+                    let message = format!("duplicate member name {}", crate::error::quote(taken.key()));
+                    return Err(de::Error::custom(message));
+                }
             }
-            members.insert(name, value);
         }
         Ok(Json::Object(members))
     }

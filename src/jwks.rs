@@ -91,38 +91,43 @@ impl KeySet {
     /// by `x5t`), exact match, and only if it is meant for the token's `alg`. No fallback to
     /// trying every key: an unnamed key is no key.
     pub fn select(&self, header: &Header) -> Result<&Jwk, Error> {
-        let (name, found) = match (&header.kid, &header.x5t) {
-            (Some(kid), _) => {
-                (format!("kid {}", quote(kid)), self.keys.iter().find(|k| k.kid.as_deref() == Some(kid.as_str())))
-            }
-            (None, Some(x5t)) => (
-                format!("x5t {}", quote(x5t)),
-                self.keys.iter().find(|k| {
-                    k.x5t.as_deref() == Some(x5t.as_str())
-                        || (k.x5t.is_none() && k.kid.as_deref() == Some(x5t.as_str()))
-                }),
-            ),
+        self.select_indexed(header).map(|(_, key)| key)
+    }
+
+    /// [`KeySet::select`], with the key's position in [`KeySet::keys`] (how a host's RSA names its copy).
+    pub fn select_indexed(&self, header: &Header) -> Result<(usize, &Jwk), Error> {
+        let found = match (&header.kid, &header.x5t) {
+            (Some(kid), _) => self.keys.iter().enumerate().find(|(_, k)| k.kid.as_deref() == Some(kid.as_str())),
+            (None, Some(x5t)) => self.keys.iter().enumerate().find(|(_, k)| {
+                k.x5t.as_deref() == Some(x5t.as_str()) || (k.x5t.is_none() && k.kid.as_deref() == Some(x5t.as_str()))
+            }),
             (None, None) => {
                 return Err(Error::KeyNotFound {
                     detail: "the token header names no key (neither kid nor x5t)".to_owned(),
                 })
             }
         };
-        let Some(key) = found else {
-            return Err(Error::KeyNotFound { detail: self.not_found_detail(&name, header) });
+        // How the header names the key, for messages only (built on the error paths alone).
+        let name = || match (&header.kid, &header.x5t) {
+            (Some(kid), _) => format!("kid {}", quote(kid)),
+            (None, x5t) => format!("x5t {}", quote(x5t.as_deref().unwrap_or_default())),
+        };
+        let Some((index, key)) = found else {
+            return Err(Error::KeyNotFound { detail: self.not_found_detail(&name(), header) });
         };
         if let Some(key_alg) = &key.alg {
             if *key_alg != header.alg {
                 return Err(Error::KeyNotFound {
                     detail: format!(
-                        "key {name} is for alg {}, the token says {} (RFC 8725 §3.1)",
+                        "key {} is for alg {}, the token says {} (RFC 8725 §3.1)",
+                        name(),
                         quote(key_alg),
                         quote(&header.alg)
                     ),
                 });
             }
         }
-        Ok(key)
+        Ok((index, key))
     }
 
     fn not_found_detail(&self, name: &str, header: &Header) -> String {

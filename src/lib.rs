@@ -9,7 +9,7 @@
 //! | 2 | [`jws`] | compact JWS only: three segments, strict [`base64url`], a strict [`json`] header | `jws` |
 //! | 3 | [`header`] | `alg` allow-list, `crit`, `b64`, nested `cty`, Graph `nonce` | `header`, `graph` |
 //! | 4 | [`jwks`] | keys only from the supplied JWKS, selected by `kid` (or `x5t`), fit for RS256 | `key` |
-//! | 5 | [`rsa`] | RSASSA-PKCS1-v1_5 + SHA-256 verification with per-key precomputation | `signature` |
+//! | 5 | [`host`], [`rsa`] | RSASSA-PKCS1-v1_5 + SHA-256: length and range here, then the host's native RSA when it has one, else the core's with per-key precomputation | `signature` |
 //! | 6 | [`claims`] | one pure function per Entra / RFC 7519 claim rule | `payload` to `role` |
 //! | 7 | [`validator`] | the order of the checks and the result a caller sees | |
 //! | - | [`cache`] | verified tokens remembered; a hit re-checks time and permissions only | |
@@ -31,6 +31,7 @@ pub mod claims;
 pub mod error;
 pub mod fingerprint;
 pub mod header;
+pub mod host;
 pub mod json;
 pub mod jwks;
 pub mod jws;

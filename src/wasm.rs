@@ -8,6 +8,7 @@
 //! re-checked by number ([`WasmValidator::recheck`]) without crossing the boundary again.
 
 use crate::error::{Check, Error};
+use crate::host::{self, HostVerdict, SignatureHost};
 use crate::json::{Json, Object};
 use crate::policy::Requirements;
 use crate::validator::Validator;
@@ -55,12 +56,48 @@ fn slot_json((slot, generation): (usize, u32)) -> Json {
     Json::Array(vec![Json::Number(slot.into()), Json::Number(generation.into())])
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The JS side's RSA (`pkg-template/lib/host-crypto.js`): `verify(generation, key, input, signature)`
+    /// answers 1 (verifies), 0 (does not) or 2 (cannot say) for key `key` of the key set numbered
+    /// `generation`. The slices are views of wasm memory, valid for the call only.
+    pub type HostCrypto;
+    #[wasm_bindgen(method, catch)]
+    fn verify(this: &HostCrypto, generation: u32, key: u32, input: &[u8], signature: &[u8])
+        -> Result<JsValue, JsValue>;
+}
+
+/// A [`HostCrypto`] bound to the key set it was told about.
+struct BoundHost<'a> {
+    crypto: &'a HostCrypto,
+    generation: u32,
+}
+
+impl SignatureHost for BoundHost<'_> {
+    fn verify_rs256(&self, key_index: usize, signing_input: &[u8], signature: &[u8]) -> HostVerdict {
+        let Ok(key) = u32::try_from(key_index) else {
+            return HostVerdict::Unavailable;
+        };
+        // A throw is caught (`catch`): it must not unwind through this call and leave the validator borrowed.
+        // The answer is read as given, not coerced: only the numbers 1 and 0 are verdicts.
+        match self.crypto.verify(self.generation, key, signing_input, signature).map(|answer| answer.as_f64()) {
+            Ok(Some(1.0)) => HostVerdict::Valid,
+            Ok(Some(0.0)) => HostVerdict::Invalid,
+            _ => HostVerdict::Unavailable,
+        }
+    }
+}
+
 /// One validator instance per options object; the JS class `EntraValidator` wraps it.
 #[wasm_bindgen]
 pub struct WasmValidator {
     inner: Validator,
     /// Id 0 is "no extra requirements".
     requirement_sets: Vec<Requirements>,
+    /// The JS side's RSA, if the runtime has one and the options did not say `crypto: 'wasm'`.
+    host: Option<HostCrypto>,
+    /// Counts successful `setJwks` calls, so the host's copies of the keys are known to be current.
+    key_generation: u32,
 }
 
 #[wasm_bindgen]
@@ -69,14 +106,23 @@ impl WasmValidator {
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str) -> Result<WasmValidator, JsValue> {
         Validator::from_options_json(options_json)
-            .map(|inner| WasmValidator { inner, requirement_sets: vec![Requirements::default()] })
+            .map(|inner| WasmValidator {
+                inner,
+                requirement_sets: vec![Requirements::default()],
+                host: None,
+                key_generation: 0,
+            })
             .map_err(|e| JsValue::from_str(&envelope(Err(e))))
     }
 
     /// Replaces the keys; returns `{"ok":{"keys":[kid…],"ignored":[{kid,reason}…]}}` or an error envelope.
     #[wasm_bindgen(js_name = setJwks)]
     pub fn set_jwks(&mut self, jwks_json: &str) -> String {
-        envelope(self.inner.set_jwks(jwks_json.as_bytes()).map(|set| {
+        let loaded = self.inner.set_jwks(jwks_json.as_bytes());
+        if loaded.is_ok() {
+            self.key_generation = self.key_generation.wrapping_add(1);
+        }
+        envelope(loaded.map(|set| {
             let kids = set.keys().iter().map(|k| k.kid.clone().map(Json::String).unwrap_or(Json::Null)).collect();
             let ignored = set
                 .ignored()
@@ -93,6 +139,37 @@ impl WasmValidator {
             out.insert("ignored".into(), Json::Array(ignored));
             Json::Object(out)
         }))
+    }
+
+    /// Lets `host` verify signatures from now on (`None`: the core's own RSA only).
+    #[wasm_bindgen(js_name = setHostCrypto)]
+    pub fn set_host_crypto(&mut self, host: Option<HostCrypto>) {
+        self.host = host;
+    }
+
+    /// Numbers the key set in force; it changes with every successful `setJwks`.
+    #[wasm_bindgen(js_name = keyGeneration)]
+    pub fn key_generation(&self) -> u32 {
+        self.key_generation
+    }
+
+    /// How many keys the set in force has (0 before any JWKS); they are numbered 0.. in set order.
+    #[wasm_bindgen(js_name = keyCount)]
+    pub fn key_count(&self) -> u32 {
+        self.inner.key_set().map_or(0, |set| u32::try_from(set.keys().len()).unwrap_or(0))
+    }
+
+    /// Key `index`'s modulus n as k big-endian octets (empty if there is no such key): with
+    /// [`WasmValidator::key_exponent`], what a host's RSA builds its copy of the key from.
+    #[wasm_bindgen(js_name = keyModulus)]
+    pub fn key_modulus(&self, index: u32) -> Vec<u8> {
+        self.key(index).map(|key| key.rsa.modulus_bytes()).unwrap_or_default()
+    }
+
+    /// Key `index`'s public exponent e (0 if there is no such key).
+    #[wasm_bindgen(js_name = keyExponent)]
+    pub fn key_exponent(&self, index: u32) -> u32 {
+        self.key(index).map_or(0, |key| key.rsa.exponent())
     }
 
     /// Compiles per-call requirements (`{"requiredScopes":[…],"requiredRoles":[…],"scopeMatch":…}`) into
@@ -130,7 +207,8 @@ impl WasmValidator {
             return envelope(Err(Error::malformed(Check::Jws, "the token is not UTF-8")));
         };
         let mut out = Object::new();
-        match self.inner.answer(token, now, call, false) {
+        let host = self.host.as_ref().map(|crypto| BoundHost { crypto, generation: self.key_generation });
+        match self.inner.answer_with_host(token, now, call, false, host.as_ref().map(|h| h as &dyn SignatureHost)) {
             Ok(answer) if answer.from_cache => {
                 out.insert("hit".into(), answer.cached_as.map(slot_json).unwrap_or(Json::Null));
             }
@@ -168,6 +246,10 @@ impl WasmValidator {
         }
     }
 
+    fn key(&self, index: u32) -> Option<&crate::jwks::Jwk> {
+        self.inner.key_set()?.keys().get(usize::try_from(index).ok()?)
+    }
+
     /// The cached result in `slot` if it still has `generation` (for a JS layer that lost its copy).
     #[wasm_bindgen(js_name = cachedResult)]
     pub fn cached_result(&self, slot: usize, generation: u32) -> String {
@@ -177,5 +259,23 @@ impl WasmValidator {
                 envelope(Err(Error::Internal { reason: "the cached result was replaced; validate the token again" }))
             }
         }
+    }
+}
+
+/// For the tests that hold the two RSA paths to the same verdicts (tests/js/rsa-paths.test.mjs), not part
+/// of the package's API: the signature step exactly as a validation runs it ([`host::rs256_signature`]),
+/// for a bare (n, e) outside any JWKS (so Wycheproof's e = 3 and short-key vectors reach the arithmetic).
+/// With `host`, it is asked as key 0 of generation 0. Returns 0 (refused), 1 (verified by the core's RSA),
+/// 2 (verified by the host's) or 3 (n, e is no RSA key for the arithmetic).
+#[wasm_bindgen(js_name = rsaVerifyForTests)]
+pub fn rsa_verify_for_tests(n: &[u8], e: &[u8], message: &[u8], signature: &[u8], host: Option<HostCrypto>) -> u32 {
+    let Ok(key) = crate::rsa::RsaPublicKey::new(n, e) else {
+        return 3;
+    };
+    let bound = host.as_ref().map(|crypto| BoundHost { crypto, generation: 0 });
+    match host::rs256_signature(&key, 0, message, signature, bound.as_ref().map(|h| h as &dyn SignatureHost)) {
+        None => 0,
+        Some(host::VerifiedBy::Core) => 1,
+        Some(host::VerifiedBy::Host) => 2,
     }
 }

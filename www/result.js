@@ -223,6 +223,8 @@ export function showSuccess(result, timing) {
     ['isAppOnly', String(result.isAppOnly)], ['version', result.version], ['issuer', result.issuer],
     ['audience', result.audience], ['expiresAt', `${result.expiresAt} (${formatTime(result.expiresAt)})`],
     ['keyId', result.keyId], ['subject', result.subject],
+    // 'wasm' in a browser: there is no synchronous native RSA here, so the core's own verifies (in Node, 'host').
+    ['signatureVerifiedBy', result.signatureVerifiedBy],
   ];
   $('identity').replaceChildren(
     ...rows.map(([name, value]) => el('div', {}, el('dt', {}, code(name)), el('dd', {}, code(value ?? 'null')))),

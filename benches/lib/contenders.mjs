@@ -28,12 +28,14 @@ function requireScope(payload) {
 }
 
 /**
- * entra-guard. `cacheSize` undefined = the option not passed (the default cache). With
- * `freshPerRound`, each round gets a new instance, so every token really is first-seen by it.
+ * entra-guard. `cacheSize` undefined = the option not passed (the default cache); `crypto` likewise (the
+ * default, 'auto': node:crypto does the RSA). With `freshPerRound`, each round gets a new instance, so every
+ * token really is first-seen by it.
  */
-export function entraGuard(name, key, now, { cacheSize, freshPerRound }) {
+export function entraGuard(name, key, now, { cacheSize, freshPerRound, crypto }) {
   const options = { tenantId: TENANT, audience: AUDIENCE, jwks: key.jwks, clockToleranceSeconds: LEEWAY_S, requiredScopes: [REQUIRED_SCOPE] };
   if (cacheSize !== undefined) options.cacheSize = cacheSize;
+  if (crypto !== undefined) options.crypto = crypto;
   const call = { now };
   let validator = new EntraValidator(options);
   return {

@@ -73,3 +73,14 @@ export function summarize(values) {
     samples: values,
   };
 }
+
+/**
+ * The ratio a / b, robust to the machine's drift: the median over rounds of a's time / b's time in the same
+ * round (both summaries from one `interleaved` run, so sample i of each is round i). On this noisy 2-core
+ * machine whole rounds run 30-40% fast or slow for every contender alike; a ratio of the two medians can
+ * pair a fast round of one with a slow round of the other, this cannot.
+ */
+export function pairedRatio(a, b) {
+  const ratios = a.samples.map((value, i) => value / b.samples[i]).filter(Number.isFinite);
+  return ratios.length === 0 ? null : summarize(ratios).median;
+}

@@ -4,6 +4,7 @@
 import { WasmValidator } from '../wasm/entra_guard.js';
 import { EntraTokenError, configError, entraError, jwksError } from './errors.js';
 import { deepFreeze } from './freeze.js';
+import { HostKeys } from './host-crypto.js';
 
 export { CHECKS, ERROR_CODES, EntraTokenError } from './errors.js';
 export { ENTRA, isGuid } from './entra.js';
@@ -91,15 +92,23 @@ export class EntraValidator {
   // Requirement sets compiled by the core, by their text key. Id 0 means none.
   /** @type {Map<string, number>} */
   #requirementIds = new Map([['', 0]]);
+  // The runtime's RSA, which the core asks to verify signatures (src/host.rs), unless `crypto: 'wasm'`.
+  /** @type {HostKeys | null} */
+  #host = null;
 
   /** @param {EntraValidatorOptions} options */
   constructor(options) {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw configError('options', 'must be an object');
     }
+    // `crypto` is this layer's option: the core never sees it (and would refuse it as unknown).
+    const { crypto = 'auto', ...coreOptions } = options;
+    if (crypto !== 'auto' && crypto !== 'wasm') {
+      throw configError('crypto', `must be "auto" (the runtime's RSA where it has one) or "wasm", got ${JSON.stringify(crypto) ?? typeof crypto}`);
+    }
     let json;
     try {
-      json = JSON.stringify(options);
+      json = JSON.stringify(coreOptions);
     } catch (cause) {
       throw configError('options', `cannot be serialised to JSON (${/** @type {Error} */ (cause).message})`, cause);
     }
@@ -108,6 +117,11 @@ export class EntraValidator {
     } catch (thrown) {
       if (typeof thrown === 'string') unwrap(thrown);
       throw thrown;
+    }
+    this.#host = crypto === 'auto' ? HostKeys.forRuntime() : null;
+    if (this.#host !== null) {
+      this.#host.load(this.#core);
+      this.#core.setHostCrypto(this.#host);
     }
   }
 
@@ -119,7 +133,9 @@ export class EntraValidator {
   setJwks(jwks) {
     const text = typeof jwks === 'string' ? jwks : JSON.stringify(jwks);
     if (typeof text !== 'string') throw jwksError('JWKS cannot be used: expected an object or JSON text');
-    const loaded = unwrap(this.#live().setJwks(text));
+    const core = this.#live();
+    const loaded = unwrap(core.setJwks(text));
+    this.#host?.load(core);
     this.#slots = [];
     this.#byTail.clear();
     return loaded;
@@ -136,7 +152,7 @@ export class EntraValidator {
     const core = this.#live();
     const now = seconds(call.now);
     const requirements = this.#requirementsId(call);
-    const known = this.#byTail.get(token.slice(-TAIL_LENGTH));
+    const known = this.#byTail.size === 0 ? undefined : this.#byTail.get(token.slice(-TAIL_LENGTH));
     if (known !== undefined && known.token === token && core.recheck(known.slot, known.generation, now, requirements) === 0) {
       return known.result;
     }

@@ -53,6 +53,14 @@ export interface EntraValidatorOptions {
   impliedScopes?: Record<string, string[]>;
   /** The same for app roles. Default: none. */
   impliedRoles?: Record<string, string[]>;
+  /**
+   * Whose RSA does the signature's exponentiation once the core has ruled on everything else. `"auto"`
+   * (default): the runtime's synchronous native RSA where it has one (`node:crypto` in Node, and in workerd
+   * with `nodejs_compat`), else the core's own in wasm (browsers, workerd without `nodejs_compat`). `"wasm"`:
+   * always the core's. Every other rule (length and range of the signature, the key policy, the claims) is
+   * the core's either way, and both give the same verdicts. The result's `signatureVerifiedBy` says which ran.
+   */
+  crypto?: 'auto' | 'wasm';
 }
 
 export interface ValidateOptions {
@@ -86,6 +94,8 @@ export interface ValidatedToken {
   expiresAt: number;
   /** The `kid` (or `x5t`) of the key that verified the token. */
   keyId: string | null;
+  /** Whose RSA verified the signature: the runtime's (`"host"`) or the core's in wasm (`"wasm"`); see `crypto`. */
+  signatureVerifiedBy: 'host' | 'wasm';
 }
 
 export interface SetJwksResult {

@@ -152,6 +152,40 @@ impl RsaPublicKey {
         self.e
     }
 
+    /// The signature as an integer, if it may be one for this key at all: exactly k octets and
+    /// 0 < s < n. Whoever does the exponentiation (this module, or a host's RSA; see `host`), these rules
+    /// are the core's and are applied first.
+    pub fn signature_in_range(&self, signature: &[u8]) -> bool {
+        self.signature_representative(signature).is_some()
+    }
+
+    fn signature_representative(&self, signature: &[u8]) -> Option<Limbs> {
+        // RFC 8017 §8.2.2 step 1: exactly k octets. A shorter or longer string is not "the same integer
+        // with different padding"; accepting it would make signatures malleable.
+        if signature.len() != self.k {
+            return None;
+        }
+        let n = self.n.get(..self.limbs)?;
+        let mut s_buf: Limbs = [0; MAX_LIMBS];
+        be_bytes_to_limbs(signature, &mut s_buf);
+        let s = s_buf.get(..self.limbs)?;
+        // RSAVP1 step 1 (RFC 8017 §5.2.2): the representative must lie in [0, n-1]. s = n + x would
+        // otherwise verify like x (malleability), and s = 0 can never be a signature of a non-zero
+        // message, so it is turned away before any arithmetic.
+        if s.iter().all(|&l| l == 0) || cmp_limbs(s, n) != Ordering::Less {
+            return None;
+        }
+        Some(s_buf)
+    }
+
+    /// n as k big-endian octets, the minimal encoding (what the JWK's `n` decodes to), for a host's RSA.
+    pub fn modulus_bytes(&self) -> Vec<u8> {
+        let mut octets: Vec<u8> = self.n.iter().take(self.limbs).flat_map(|limb| limb.to_le_bytes()).collect();
+        octets.truncate(self.k);
+        octets.reverse();
+        octets
+    }
+
     /// true only if signature is exactly k octets, 0 < s < n, and s^e mod n == EMSA-PKCS1-v1_5(SHA-256, digest)
     /// (encode-and-compare: 0x00 0x01 FF..FF 0x00 || DER DigestInfo(sha256 WITH NULL params) || digest; FF padding >= 8 octets).
     ///
@@ -160,32 +194,18 @@ impl RsaPublicKey {
     /// means a single comparison, as in Go's crypto/rsa and BoringSSL, and no signer in the JWT world
     /// produces the other form.
     pub fn verify_pkcs1v15_sha256(&self, digest: &[u8; 32], signature: &[u8]) -> bool {
-        // RFC 8017 §8.2.2 step 1: exactly k octets. A shorter or longer string is not "the same integer
-        // with different padding"; accepting it would make signatures malleable.
-        if signature.len() != self.k {
-            return false;
-        }
-        let Some(n) = self.n.get(..self.limbs) else {
+        let Some(s_buf) = self.signature_representative(signature) else {
             return false;
         };
-
-        let mut s_buf: Limbs = [0; MAX_LIMBS];
-        be_bytes_to_limbs(signature, &mut s_buf);
         let Some(s) = s_buf.get(..self.limbs) else {
             return false;
         };
-        // RSAVP1 step 1 (RFC 8017 §5.2.2): the representative must lie in [0, n-1]. s = n + x would
-        // otherwise verify like x (malleability), and s = 0 can never be a signature of a non-zero
-        // message, so it is turned away before any arithmetic.
-        if s.iter().all(|&l| l == 0) || cmp_limbs(s, n) != Ordering::Less {
-            return false;
-        }
 
         let mut m_buf: Limbs = [0; MAX_LIMBS];
         let Some(m) = m_buf.get_mut(..self.limbs) else {
             return false;
         };
-        self.modulus.pow(m, s, self.e, n);
+        self.modulus.pow(m, s, self.e);
 
         let mut em_buf: Limbs = [0; MAX_LIMBS];
         if !encode_pkcs1v15_sha256(digest, self.k, &mut em_buf) {

@@ -308,13 +308,13 @@ impl Modulus {
         }
     }
 
-    /// `out = s^e mod n` for odd `e >= 3` and `s < n`, fully reduced; `s`, `n` and `out` are 32-bit
-    /// limbs of n's length.
+    /// `out = s^e mod n` for odd `e >= 3` and `s < n`, fully reduced; `s` and `out` are 32-bit limbs of
+    /// n's length.
     ///
     /// Left-to-right square-and-multiply in Montgomery form. The conversion out of Montgomery form is
     /// folded away: e is odd, so the last step is always a multiplication, and multiplying the Montgomery
     /// form `s^(e-1) R` by the plain `s` yields `s^e R R^-1`, the plain result.
-    pub(super) fn pow(&self, out: &mut [u32], s: &[u32], e: u32, n: &[u32]) {
+    pub(super) fn pow(&self, out: &mut [u32], s: &[u32], e: u32) {
         let mut plain: Digits = [0; LPAD + MAX_DIGITS + 7];
         limbs_to_digits(s, &mut plain, self.l, self.rb);
         let mut base: Digits = [0; LPAD + MAX_DIGITS + 7];
@@ -343,11 +343,30 @@ impl Modulus {
             self.sqr(&acc, &mut tmp);
             acc = tmp;
         }
-        // Final multiply by plain s: leaves Montgomery form; below 2n, so one subtraction at most.
+        // Final multiply by plain s: leaves Montgomery form; below 2n, so one subtraction at most. It is
+        // done on the digits: a value in [n, 2n) may not fit in n's 32-bit limbs (2n > 2^bits when n's top
+        // bits are ones), so it is reduced before the conversion.
         self.mul(&acc, &plain, &mut tmp);
+        self.reduce_once(&mut tmp);
         digits_to_limbs(&tmp, out, self.rb);
-        if cmp_limbs(out, n) != Ordering::Less {
-            sub_in_place(out, n);
+    }
+
+    /// `x = x mod n` for digits `x < 2n`: one comparison and at most one subtraction, digit by digit.
+    fn reduce_once(&self, x: &mut Digits) {
+        for k in (0..self.l).rev() {
+            match digit(x, k).cmp(&digit(&self.n, k)) {
+                Ordering::Less => return,
+                Ordering::Greater => break,
+                Ordering::Equal => {}
+            }
+        }
+        let mask = (1u32 << self.rb) - 1;
+        let mut borrow = 0u32;
+        for (xd, &nd) in x.iter_mut().skip(LPAD).zip(self.n.iter().skip(LPAD)).take(self.l) {
+            // Digits are below 2^rb <= 2^28, so a borrow shows as the top bit of the wrapped difference.
+            let d = xd.wrapping_sub(nd).wrapping_sub(borrow);
+            borrow = d >> 31;
+            *xd = d & mask;
         }
     }
 
@@ -368,22 +387,19 @@ impl Modulus {
         } else {
             self.mul(&da, &db, &mut out);
         }
+        self.reduce_once(&mut out);
         let mut limbs = vec![0u32; n.len()];
         digits_to_limbs(&out, &mut limbs, self.rb);
-        if cmp_limbs(&limbs, n) != Ordering::Less {
-            sub_in_place(&mut limbs, n);
-        }
         limbs
     }
 
     /// `R^2 mod n` as 32-bit limbs, fully reduced, for the tests.
     #[cfg(test)]
     pub(super) fn test_rr(&self, n: &[u32]) -> Vec<u32> {
+        let mut rr = self.rr;
+        self.reduce_once(&mut rr);
         let mut limbs = vec![0u32; n.len()];
-        digits_to_limbs(&self.rr, &mut limbs, self.rb);
-        if cmp_limbs(&limbs, n) != Ordering::Less {
-            sub_in_place(&mut limbs, n);
-        }
+        digits_to_limbs(&rr, &mut limbs, self.rb);
         limbs
     }
 }

@@ -306,12 +306,60 @@ both! {
                     let long: &[u32] = if case == 3 { &[0x8000_0001, u32::MAX] } else { &[] };
                     for &e in [3u32, 5, 17, 65537].iter().chain(long) {
                         let mut out = vec![0u32; limbs];
-                        key.modulus.pow(&mut out, &a_l, e, n_l);
+                        key.modulus.pow(&mut out, &a_l, e);
                         assert_eq!(big_of_limbs(&out), a.modpow(&BigUint::from(e), &n_big), "{bits} bits, e = {e}");
                     }
                 }
             }
         }
+    }
+}
+
+both! {
+    /// A Montgomery result in [n, 2n) does not fit n's limbs when n's top bits are ones (2n > 2^bits), so
+    /// it must be reduced before leaving the digit form. The final multiplication by s lands in [n, 2n)
+    /// when the residue is below s (acc) / R: with n = 2^bits - 1, s = 2^k and e = 3, the residue is
+    /// 2^(3k - bits), tiny, while s is large. (For a signature the residue is the encoded message, far
+    /// above that slack, so verdicts never depended on it; the arithmetic must be right regardless.)
+    fn pow_reduces_results_above_the_limb_width() {
+        for bits in [512, 1024, 2048, 3072, 4096] {
+            let n_big = (BigUint::from(1u32) << bits) - 1u32;
+            let n_bytes = n_big.to_bytes_be();
+            let key = RsaPublicKey::new(&n_bytes, &[0x01, 0x00, 0x01]).unwrap();
+            let limbs = key.limbs;
+            let one = || BigUint::from(1u32);
+            for a in [one(), BigUint::from(2u32), one() << (bits.div_ceil(3) + 1), one() << (bits.div_ceil(3) + 5), (one() << (bits - 8)) + 3u32] {
+                for e in [3u32, 65537] {
+                    let mut out = vec![0u32; limbs];
+                    key.modulus.pow(&mut out, &limbs_of(&a.to_bytes_be(), limbs), e);
+                    assert_eq!(big_of_limbs(&out), a.modpow(&BigUint::from(e), &n_big), "{bits} bits, a = {a}, e = {e}");
+                }
+            }
+        }
+        // A real RSA modulus (p q, made for this test) whose top 58 bits are ones, and s = r^d for a
+        // residue r = 2^2010 + 12345 below the slack, with e = 65537: s^e mod n in [n, 2n) is above 2^2048.
+        let hex = |parts: &[&str]| BigUint::parse_bytes(parts.concat().as_bytes(), 16).unwrap();
+        let n_big = hex(&[
+            "ffffffffffffffc000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+            "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+            "000000000000000000000000000000000000000000000000000000000000013fe75acd9e85750b21db17bf580b22cc47",
+            "cf24b13036077ed436598f293a0e971c153f706792a321aecb3110df3cce35e8853f8d704cf86c41a5eefd975529342c",
+            "6d4e74e67d8ad42e6252a5f4616e292683e0dfd101fdb085bbff84780a7076b50bf8de17ba08ad71f11434eca494dc3c",
+            "3b2a88a4ca4c4e8e80b5ae697db1c949",
+        ]);
+        let s_big = hex(&[
+            "438e15a49e749212a106e906f133bb8a532bdf1021cc75aec6b18214b2e39ef2fdf6af57c80cd4fa042d30ede7530433",
+            "ee16c7b9dbcf932e3819e2cd26934e639d2847f97b60c42d7ac5579ff51dc5c0a6cbc54f739d3b7e91ed210a0b06036a",
+            "fa306539a631053a50e6b7d2217c21c9f9bb17d46a251972f95d5cd6e4f0493f48b591a3b0830ed2f2674d2d776dff50",
+            "f8095d11e511a3b6d13fe4a55482e45b740078a67d6fb4788f64d1cfd945a18bfa3e95851aedf832adac3eee911f0c53",
+            "2a9ed34ecd99ca3ff60ed2d4cdd008537a21a1364760d356d0044ed06d388d2418c5136d676ca9d37f5ba598d8f6a389",
+            "d35a59335518fa29e1cd79b8f5b9077e",
+        ]);
+        let r = (BigUint::from(1u32) << 2010) + 12345u32;
+        let key = RsaPublicKey::new(&n_big.to_bytes_be(), &[0x01, 0x00, 0x01]).unwrap();
+        let mut out = vec![0u32; key.limbs];
+        key.modulus.pow(&mut out, &limbs_of(&s_big.to_bytes_be(), key.limbs), 65537);
+        assert_eq!(big_of_limbs(&out), r);
     }
 }
 

@@ -6,6 +6,7 @@
 //! | [`rules`] | one passing and one failing test per validation rule, named after the claim and situation |
 //! | [`checks`] | every refusal names its check, in the validator's order |
 //! | [`cache`] | one test per property of the verified-token cache |
+//! | [`host`] | a host's RSA is asked only the arithmetic; the core's rules win |
 //! | [`catalog`] | the JS layer's generated catalog and the README's tables equal the core's codes and checks |
 //! | [`adversarial`] | the security checklist and the JWT CVE catalogue, item by item |
 //! | [`entra_fixtures`] | real Entra-issued tokens (`../shared/entra-fixtures`) |
@@ -27,6 +28,8 @@ mod catalog;
 mod checks;
 #[cfg(test)]
 mod entra_fixtures;
+#[cfg(test)]
+mod host;
 #[cfg(test)]
 mod rules;
 #[cfg(test)]

@@ -133,6 +133,8 @@ test('the demo tenant mints a valid token and every check passes', async (t) => 
   assert.ok(identity.includes(tenant), 'identity shows the tenant');
   assert.match(identity, /isAppOnly\s+false/);
   assert.match(identity, /version\s+2\.0/);
+  // In the browser the core's own RSA verifies (no synchronous native RSA to hand the work to).
+  assert.match(identity, /signatureVerifiedBy\s+wasm/);
   assert.match(await text('decoded-warning'), /Decoded without verification/);
   assert.match(await text('decoded-claims'), /"scp": "mcp\.tools\.read mcp\.tools\.write"/);
   assert.match(await text('privacy'), /never leaves this page/);

@@ -40,7 +40,7 @@ test('valid v2 user token returns the documented plain object', () => {
   const v = new EntraValidator(options);
   const result = v.validate(mint(v2User()), { now: NOW });
   assert.deepEqual(Object.keys(result).sort(), [
-    'audience', 'claims', 'clientId', 'expiresAt', 'isAppOnly', 'issuer', 'keyId', 'objectId', 'roles', 'scopes', 'subject', 'tenantId', 'version',
+    'audience', 'claims', 'clientId', 'expiresAt', 'isAppOnly', 'issuer', 'keyId', 'objectId', 'roles', 'scopes', 'signatureVerifiedBy', 'subject', 'tenantId', 'version',
   ]);
   assert.equal(result.tenantId, TENANT);
   assert.equal(result.objectId, 'a1b2c3d4-0000-4000-8000-000000000001');
@@ -54,6 +54,7 @@ test('valid v2 user token returns the documented plain object', () => {
   assert.equal(result.audience, API_CLIENT_ID);
   assert.equal(result.expiresAt, NOW + 3600);
   assert.equal(result.claims.name, 'Test User');
+  assert.equal(result.signatureVerifiedBy, 'host'); // node:crypto, in Node (tests/js/rsa-paths.test.mjs)
 });
 
 test('valid v1 app-only token is marked app-only with its roles', () => {

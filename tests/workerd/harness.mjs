@@ -124,7 +124,7 @@ const capnpText = (value) => JSON.stringify(String(value)); // "..." with \" and
 
 /**
  * Writes config.capnp into `dir`. `workers`: [{ name, bindings: { NAME: text }, network: [allow...],
- * compatibilityFlags: [...] }].
+ * compatibilityFlags: [...], compatibilityDate }] (a worker's own date, else the config's).
  * Each worker gets its socket `name` on 127.0.0.1:0 (the port is reported on the control pipe). A
  * binding's text is written to a file and embedded, so JSON needs no escaping. A worker with `network`
  * gets a private network service as its globalOutbound (loopback tests need "local"); the others keep
@@ -133,7 +133,7 @@ const capnpText = (value) => JSON.stringify(String(value)); // "..." with \" and
 export function writeConfig(dir, { compatibilityDate, workers }) {
   const services = [];
   const sockets = [];
-  for (const { name, bindings, network, compatibilityFlags = [] } of workers) {
+  for (const { name, bindings, network, compatibilityFlags = [], compatibilityDate: ownDate } of workers) {
     const list = Object.entries(bindings).map(([binding, value]) => {
       const file = `binding-${name}-${binding}.txt`;
       writeFileSync(join(dir, file), String(value));
@@ -145,7 +145,7 @@ export function writeConfig(dir, { compatibilityDate, workers }) {
         (name = "worker.js", esModule = embed "worker.js"),
         (name = "entra_guard_bg.wasm", wasm = embed "entra_guard_bg.wasm"),
       ],
-      compatibilityDate = ${capnpText(compatibilityDate)},${compatibilityFlags.length ? `\n      compatibilityFlags = [${compatibilityFlags.map(capnpText).join(', ')}],` : ''}
+      compatibilityDate = ${capnpText(ownDate ?? compatibilityDate)},${compatibilityFlags.length ? `\n      compatibilityFlags = [${compatibilityFlags.map(capnpText).join(', ')}],` : ''}
       bindings = [${list.join(', ')}]${outbound}
     ))`);
     if (network) services.push(`(name = ${capnpText(`${name}-net`)}, network = (allow = [${network.map(capnpText).join(', ')}]))`);
