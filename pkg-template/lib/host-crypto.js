@@ -101,8 +101,10 @@ export class HostKeys {
     const byKey = new Map();
     const count = core.keyCount();
     for (let index = 0; index < count; index += 1) {
-      const id = `${core.keyExponent(index)}.${toBase64url(core.keyModulus(index))}`;
-      const key = byKey.get(id) ?? this.#byKey.get(id) ?? this.#keyObject(id);
+      const e = core.keyExponent(index);
+      const n = toBase64url(core.keyModulus(index));
+      const id = `${e}.${n}`;
+      const key = byKey.get(id) ?? this.#byKey.get(id) ?? this.#keyObject(n, e);
       byKey.set(id, key);
       keys.push(key);
     }
@@ -111,10 +113,12 @@ export class HostKeys {
     this.#generation = core.keyGeneration();
   }
 
-  /** @param {string} id `e.n`, e in decimal */
-  #keyObject(id) {
-    const [exponent, n] = id.split('.');
-    const e = Number(exponent);
+  /**
+   * A KeyObject for (n, e), or null when the runtime refuses the key.
+   * @param {string} n the modulus, base64url
+   * @param {number} e the public exponent
+   */
+  #keyObject(n, e) {
     const octets = Uint8Array.of(e >>> 24, (e >>> 16) & 0xff, (e >>> 8) & 0xff, e & 0xff);
     let first = 0;
     while (first < 3 && octets[first] === 0) first += 1;
