@@ -10,7 +10,7 @@ source scripts/env.sh
 release_env=()
 [ -z "${EG_WASM_RELEASE_RUSTFLAGS:-}" ] || release_env=(CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$EG_WASM_RELEASE_RUSTFLAGS")
 env "${release_env[@]}" "${EG_WASM_CARGO[@]}" build --quiet --release --target wasm32-unknown-unknown "${EG_WASM_FLAGS[@]}" \
-  --target-dir "$EG_WASM_TARGET_DIR"
+  "${EG_WASM_SIZE_PROFILE[@]}" --target-dir "$EG_WASM_TARGET_DIR"
 raw="$EG_WASM_TARGET_DIR/wasm32-unknown-unknown/release/entra_guard.wasm"
 
 # The glue goes where pkg-template/lib expects it (../wasm/) under a second root, target/js-root: the JS

@@ -6,28 +6,32 @@
 //! They run only after the signature has verified (RFC 8725 §3.3).
 
 use crate::error::{quote, Check, Error};
-use crate::json::{self, Json, Object};
+use crate::json::{BorrowedJson, BorrowedObject};
 use crate::policy::{
-    is_guid, Cloud, Implications, Policy, Requirements, ScopeMatch, Tenants, TokenTypes, TokenVersion,
-    CONSUMER_TENANT_ID, TENANT_PLACEHOLDER,
+    find_text, is_guid, split_at_placeholder, Cloud, Implications, Policy, Requirements, ScopeMatch, Tenants,
+    TokenTypes, TokenVersion, CONSUMER_TENANT_ID, TENANT_PLACEHOLDER,
 };
+
+/// A token's claims set, its strings borrowed from the payload's text.
+pub type Claims<'a> = BorrowedObject<'a>;
 
 fn required_str<'a>(
     check: Check,
-    claims: &'a Object,
+    claims: &'a Claims<'_>,
     name: &'static str,
     reason: &'static str,
 ) -> Result<&'a str, Error> {
     optional_str(check, claims, name)?.ok_or(Error::ClaimMissing { check, claim: name, reason })
 }
 
-fn optional_str<'a>(check: Check, claims: &'a Object, name: &'static str) -> Result<Option<&'a str>, Error> {
-    json::optional_str(claims, name)
+fn optional_str<'a>(check: Check, claims: &'a Claims<'_>, name: &'static str) -> Result<Option<&'a str>, Error> {
+    claims
+        .optional_str(name)
         .map_err(|found| Error::claim_invalid(check, name, format!("must be a string, found {found}")))
 }
 
 /// RFC 7519 §2 NumericDate: a JSON number (fractions allowed), never a string or boolean.
-fn numeric_date(check: Check, claims: &Object, name: &'static str) -> Result<Option<f64>, Error> {
+fn numeric_date(check: Check, claims: &Claims<'_>, name: &'static str) -> Result<Option<f64>, Error> {
     match claims.get(name) {
         None => Ok(None),
         Some(value) => value.as_f64().map(Some).ok_or_else(|| {
@@ -41,7 +45,7 @@ fn numeric_date(check: Check, claims: &Object, name: &'static str) -> Result<Opt
 }
 
 /// Entra `ver`: "1.0" or "2.0", and one the API accepts (`accessTokenAcceptedVersion`).
-pub fn version(claims: &Object, accepted: &[TokenVersion]) -> Result<TokenVersion, Error> {
+pub fn version(claims: &Claims<'_>, accepted: &[TokenVersion]) -> Result<TokenVersion, Error> {
     let ver = required_str(Check::Ver, claims, "ver", "Entra access tokens carry ver \"1.0\" or \"2.0\"")?;
     let version = TokenVersion::parse(ver)
         .ok_or_else(|| Error::claim_invalid(Check::Ver, "ver", format!("{} is not \"1.0\" or \"2.0\"", quote(ver))))?;
@@ -57,7 +61,7 @@ pub fn version(claims: &Object, accepted: &[TokenVersion]) -> Result<TokenVersio
 }
 
 /// Entra `tid`: the tenant, a GUID ("Access token claims reference": `tid` is the tenant's GUID).
-pub fn tenant_id(claims: &Object) -> Result<Option<&str>, Error> {
+pub fn tenant_id<'a>(claims: &'a Claims<'_>) -> Result<Option<&'a str>, Error> {
     let tid = optional_str(Check::Tid, claims, "tid")?;
     match tid {
         Some(t) if !is_guid(t) => {
@@ -68,23 +72,23 @@ pub fn tenant_id(claims: &Object) -> Result<Option<&str>, Error> {
 }
 
 /// The issuer templates that apply to a token of this version under this policy.
-pub fn issuer_templates(policy: &Policy, version: TokenVersion) -> Vec<String> {
+pub fn issuer_templates(policy: &Policy, version: TokenVersion) -> Vec<&str> {
     let mut templates = Vec::with_capacity(policy.issuers.len() + 1);
     if policy.builtin_issuers {
         let (v1, v2) = policy.cloud.issuer_templates();
         templates.push(match version {
-            TokenVersion::V1 => v1.to_owned(),
-            TokenVersion::V2 => v2.to_owned(),
+            TokenVersion::V1 => v1,
+            TokenVersion::V2 => v2,
         });
     }
-    templates.extend(policy.issuers.iter().cloned());
+    templates.extend(policy.issuers.iter().map(String::as_str));
     templates
 }
 
 /// AadIssuerValidator.IsValidIssuer: text around `{tenantid}` matches exactly and the token's `iss`
 /// holds exactly its `tid` at the placeholder; a template without a placeholder needs exact equality.
 pub fn issuer_matches(template: &str, iss: &str, tid: Option<&str>) -> bool {
-    match template.split_once(TENANT_PLACEHOLDER) {
+    match split_at_placeholder(template) {
         None => template == iss,
         Some((prefix, suffix)) => tid.is_some_and(|tid| {
             iss.len() == prefix.len() + tid.len() + suffix.len()
@@ -98,8 +102,8 @@ pub fn issuer_matches(template: &str, iss: &str, tid: Option<&str>) -> bool {
 /// RFC 7519 §4.1.1 + Entra v1/v2 issuers: `iss` must match one accepted template. Returns the
 /// issuer and the tenant it names: `tid`, or (for exact issuers such as B2C's) the issuer's GUID path.
 pub fn issuer<'a>(
-    claims: &'a Object,
-    templates: &[String],
+    claims: &'a Claims<'_>,
+    templates: &[&str],
     tid: Option<&'a str>,
     version: TokenVersion,
 ) -> Result<(&'a str, Option<String>), Error> {
@@ -107,12 +111,12 @@ pub fn issuer<'a>(
     if let Some(template) = templates.iter().find(|t| issuer_matches(t, iss, tid)) {
         let tenant = match tid {
             Some(tid) => Some(tid.to_owned()),
-            None if !template.contains(TENANT_PLACEHOLDER) => tenant_in_issuer_path(iss),
+            None if split_at_placeholder(template).is_none() => tenant_in_issuer_path(iss),
             None => None,
         };
         return Ok((iss, tenant));
     }
-    if tid.is_none() && templates.iter().any(|t| t.contains(TENANT_PLACEHOLDER)) {
+    if tid.is_none() && templates.iter().any(|t| split_at_placeholder(t).is_some()) {
         return Err(Error::ClaimMissing {
             check: Check::Iss,
             claim: "tid",
@@ -123,7 +127,7 @@ pub fn issuer<'a>(
         .iter()
         .map(|t| match tid {
             Some(tid) => t.replace(TENANT_PLACEHOLDER, tid),
-            None => t.clone(),
+            None => (*t).to_owned(),
         })
         .collect();
     Err(Error::IssuerInvalid {
@@ -164,7 +168,7 @@ pub fn signing_key_issuer(key_issuer: Option<&str>, iss: &str, tid: Option<&str>
     // `bound` is the key's template filled with tid; it must be iss, or the cloud's v2 issuer for tid.
     let bound_is = |value: &str| fills_to(key_issuer, tid, value);
     let v2_for_tenant = || cloud.issuer_templates().1.replace(TENANT_PLACEHOLDER, tid);
-    if iss.contains(tid) && (bound_is(iss) || bound_is(&v2_for_tenant())) {
+    if find_text(iss, tid).is_some() && (bound_is(iss) || bound_is(&v2_for_tenant())) {
         return Ok(());
     }
     Err(Error::IssuerInvalid {
@@ -177,15 +181,14 @@ pub fn signing_key_issuer(key_issuer: Option<&str>, iss: &str, tid: Option<&str>
 
 /// Whether `template` with every `{tenantid}` replaced by `tid` is `value` (without building that string).
 fn fills_to(template: &str, tid: &str, value: &str) -> bool {
-    let mut rest = value;
-    for (i, literal) in template.split(TENANT_PLACEHOLDER).enumerate() {
-        let after_tid = if i == 0 { Some(rest) } else { rest.strip_prefix(tid) };
-        match after_tid.and_then(|r| r.strip_prefix(literal)) {
-            Some(r) => rest = r,
+    let (mut template, mut value) = (template, value);
+    while let Some((literal, after)) = split_at_placeholder(template) {
+        match value.strip_prefix(literal).and_then(|rest| rest.strip_prefix(tid)) {
+            Some(rest) => (template, value) = (after, rest),
             None => return false,
         }
     }
-    rest.is_empty()
+    template == value
 }
 
 /// Entra tenant allow-list (`tenantId` / `allowedTenants`).
@@ -223,8 +226,8 @@ fn same_audience(a: &str, b: &str) -> bool {
 
 /// RFC 7519 §4.1.3 / RFC 8725 §3.9: `aud` (a string or an array of strings) must contain a configured
 /// audience. Returns the matching value from the token.
-pub fn audience(claims: &Object, audiences: &[String]) -> Result<String, Error> {
-    let actual: Vec<String> = match claims.get("aud") {
+pub fn audience<'a>(claims: &'a Claims<'_>, audiences: &[String]) -> Result<&'a str, Error> {
+    let actual: Vec<&str> = match claims.get("aud") {
         None => {
             return Err(Error::ClaimMissing {
                 check: Check::Aud,
@@ -232,9 +235,9 @@ pub fn audience(claims: &Object, audiences: &[String]) -> Result<String, Error> 
                 reason: "an audience is configured, so aud is required",
             })
         }
-        Some(Json::String(aud)) => vec![aud.clone()],
-        Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
-            items.iter().filter_map(Json::as_str).map(str::to_owned).collect()
+        Some(BorrowedJson::String(aud)) => vec![aud],
+        Some(BorrowedJson::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
+            items.iter().filter_map(BorrowedJson::as_str).collect()
         }
         Some(other) => {
             return Err(Error::claim_invalid(
@@ -245,41 +248,53 @@ pub fn audience(claims: &Object, audiences: &[String]) -> Result<String, Error> 
         }
     };
     match actual.iter().find(|a| audiences.iter().any(|want| same_audience(a, want))) {
-        Some(found) => Ok(found.clone()),
-        None => Err(Error::AudienceInvalid { expected: audiences.to_vec(), actual }),
+        Some(found) => Ok(found),
+        None => Err(Error::AudienceInvalid {
+            expected: audiences.to_vec(),
+            actual: actual.into_iter().map(str::to_owned).collect(),
+        }),
     }
 }
 
-/// RFC 7519 §4.1.4: `exp` is required here and `now` must be before it (plus leeway).
-pub fn expiration(claims: &Object, now: f64, leeway: u64) -> Result<f64, Error> {
-    let exp = numeric_date(Check::Lifetime, claims, "exp")?.ok_or(Error::ClaimMissing {
+/// RFC 7519 §4.1.4: `exp` is required here, a NumericDate.
+pub fn expiration(claims: &Claims<'_>) -> Result<f64, Error> {
+    numeric_date(Check::Lifetime, claims, "exp")?.ok_or(Error::ClaimMissing {
         check: Check::Lifetime,
         claim: "exp",
         reason: "access tokens must expire",
-    })?;
+    })
+}
+
+/// RFC 7519 §4.1.4: `now` must be before `exp` (plus leeway).
+pub fn not_expired(exp: f64, now: f64, leeway: u64) -> Result<(), Error> {
     if now < exp + leeway as f64 {
-        Ok(exp)
+        Ok(())
     } else {
         Err(Error::TokenExpired { exp, now, leeway })
     }
 }
 
-/// RFC 7519 §4.1.5: when `nbf` is present, `now` must not be before it (minus leeway).
-pub fn not_before(claims: &Object, now: f64, leeway: u64) -> Result<(), Error> {
-    match numeric_date(Check::Lifetime, claims, "nbf")? {
+/// RFC 7519 §4.1.5: `nbf`, when present, is a NumericDate.
+pub fn not_before(claims: &Claims<'_>) -> Result<Option<f64>, Error> {
+    numeric_date(Check::Lifetime, claims, "nbf")
+}
+
+/// RFC 7519 §4.1.5: when there is an `nbf`, `now` must not be before it (minus leeway).
+pub fn already_valid(nbf: Option<f64>, now: f64, leeway: u64) -> Result<(), Error> {
+    match nbf {
         Some(nbf) if now + (leeway as f64) < nbf => Err(Error::TokenNotYetValid { nbf, now, leeway }),
         _ => Ok(()),
     }
 }
 
 /// RFC 7519 §4.1.6: `iat`, when present, is a NumericDate.
-pub fn issued_at(claims: &Object) -> Result<(), Error> {
+pub fn issued_at(claims: &Claims<'_>) -> Result<(), Error> {
     numeric_date(Check::Iat, claims, "iat").map(|_| ())
 }
 
 /// RFC 8725 §3.12 (mutually exclusive validation): a `nonce` claim belongs to ID tokens (OpenID
 /// Connect Core §2), never to Entra access tokens; an ID token proves a sign-in, not API access.
-pub fn not_id_token(claims: &Object) -> Result<(), Error> {
+pub fn not_id_token(claims: &Claims<'_>) -> Result<(), Error> {
     if claims.contains_key("nonce") {
         return Err(Error::TokenTypeNotAllowed {
             check: Check::IdToken,
@@ -292,7 +307,7 @@ pub fn not_id_token(claims: &Object) -> Result<(), Error> {
 }
 
 /// Entra `azp` (v2) / `appid` (v1): the client application; every access token names one.
-pub fn client_id(claims: &Object) -> Result<&str, Error> {
+pub fn client_id<'a>(claims: &'a Claims<'_>) -> Result<&'a str, Error> {
     if let Some(azp) = optional_str(Check::Client, claims, "azp")? {
         return Ok(azp);
     }
@@ -315,7 +330,7 @@ pub fn client_allowed(client: &str, allowed: Option<&[String]>) -> Result<(), Er
 
 /// Entra app-only vs delegated: `idtyp` "app" is "the most accurate way" (optional claim); without it,
 /// a token with no `scp` was issued to an application acting as itself.
-pub fn is_app_only(claims: &Object) -> Result<bool, Error> {
+pub fn is_app_only(claims: &Claims<'_>) -> Result<bool, Error> {
     match optional_str(Check::TokenType, claims, "idtyp")? {
         Some("app") => Ok(true),
         Some("user") => Ok(false),
@@ -343,18 +358,18 @@ pub fn token_type_allowed(app_only: bool, types: TokenTypes) -> Result<(), Error
 }
 
 /// Entra `scp`: one space-separated string of delegated permissions (RFC 6749 §3.3 scope syntax).
-pub fn scopes(claims: &Object) -> Result<Vec<String>, Error> {
+pub fn scopes(claims: &Claims<'_>) -> Result<Vec<String>, Error> {
     Ok(optional_str(Check::Scp, claims, "scp")?
         .map(|scp| scp.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect())
         .unwrap_or_default())
 }
 
 /// Entra `roles`: an array of app-role values (application permissions or a user's app roles).
-pub fn roles(claims: &Object) -> Result<Vec<String>, Error> {
+pub fn roles(claims: &Claims<'_>) -> Result<Vec<String>, Error> {
     match claims.get("roles") {
         None => Ok(Vec::new()),
-        Some(Json::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
-            Ok(items.iter().filter_map(Json::as_str).map(str::to_owned).collect())
+        Some(BorrowedJson::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
+            Ok(items.iter().filter_map(BorrowedJson::as_str).map(str::to_owned).collect())
         }
         Some(other) => Err(Error::claim_invalid(
             Check::Roles,

@@ -2,8 +2,9 @@
 //! Keys never come from the header: `jwk`, `jku`, `x5u` and `x5c` are ignored (RFC 8725 §3.10);
 //! `kid` and `x5t` are only opaque names looked up in the supplied JWKS.
 
+use crate::claims::Claims;
 use crate::error::{quote, Check, Error};
-use crate::json::{self, parse_object, Json, Object};
+use crate::json::{parse_borrowed_object, BorrowedJson, BorrowedObject, Json};
 
 /// The claims RFC 7519 §5.3 lets a header replicate; see [`replicated_claims`].
 const REPLICATED_CLAIMS: [&str; 3] = ["iss", "sub", "aud"];
@@ -22,8 +23,11 @@ pub struct Header {
 
 /// Parses and checks a decoded header. Order matters only for which message a person sees.
 pub fn parse(bytes: &[u8]) -> Result<Header, Error> {
-    let members =
-        parse_object(bytes).map_err(|e| Error::malformed(Check::Jws, format!("header is not a JSON object: {e}")))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Error::malformed(Check::Jws, format!("header is not a JSON object: not UTF-8 (RFC 8259 §8.1): {e}"))
+    })?;
+    let members = parse_borrowed_object(text)
+        .map_err(|e| Error::malformed(Check::Jws, format!("header is not a JSON object: {e}")))?;
     crit(&members)?;
     b64(&members)?;
     cty(&members)?;
@@ -33,14 +37,17 @@ pub fn parse(bytes: &[u8]) -> Result<Header, Error> {
         x5t: optional_string(&members, "x5t")?,
         typ: optional_string(&members, "typ")?,
         has_nonce: members.contains_key("nonce"),
-        replicated: REPLICATED_CLAIMS.iter().filter_map(|&n| members.get(n).map(|v| (n, v.clone()))).collect(),
+        replicated: REPLICATED_CLAIMS
+            .iter()
+            .filter_map(|&n| members.get(n).map(|v| (n, v.clone().into_owned())))
+            .collect(),
     })
 }
 
 /// RFC 7515 §4.1.1: `alg` is required and a string; compared case-sensitively elsewhere.
-fn alg(members: &Object) -> Result<String, Error> {
+fn alg(members: &BorrowedObject<'_>) -> Result<String, Error> {
     match members.get("alg") {
-        Some(Json::String(alg)) => Ok(alg.clone()),
+        Some(BorrowedJson::String(alg)) => Ok(alg.as_ref().to_owned()),
         Some(other) => {
             Err(Error::malformed(Check::Header, format!("header alg must be a string, found {}", other.type_name())))
         }
@@ -49,21 +56,21 @@ fn alg(members: &Object) -> Result<String, Error> {
 }
 
 /// RFC 7515 §4.1.11: this validator understands no extensions, so any `crit` is refused.
-fn crit(members: &Object) -> Result<(), Error> {
+fn crit(members: &BorrowedObject<'_>) -> Result<(), Error> {
     match members.get("crit") {
         None => Ok(()),
         Some(value) => Err(Error::malformed(
             Check::Header,
             format!(
                 "header crit {} names extensions this validator does not understand (RFC 7515 §4.1.11)",
-                quote(&value.to_json_string())
+                quote(&value.clone().into_owned().to_json_string())
             ),
         )),
     }
 }
 
 /// RFC 7797 §7: unencoded payloads (`b64`: false) are not JWTs; any `b64` is refused.
-fn b64(members: &Object) -> Result<(), Error> {
+fn b64(members: &BorrowedObject<'_>) -> Result<(), Error> {
     match members.get("b64") {
         None => Ok(()),
         Some(_) => Err(Error::malformed(Check::Header, "header b64 is not allowed in a JWT (RFC 7797 §7)")),
@@ -72,8 +79,8 @@ fn b64(members: &Object) -> Result<(), Error> {
 
 /// RFC 7519 §5.2 / RFC 8725 §3.3: a nested JWT (`cty`: JWT) is not an access token. RFC 7515 §4.1.10:
 /// a `cty` without '/' stands for "application/" + cty, so `application/jwt` is the same marker.
-fn cty(members: &Object) -> Result<(), Error> {
-    let Some(cty) = members.get("cty").and_then(Json::as_str) else {
+fn cty(members: &BorrowedObject<'_>) -> Result<(), Error> {
+    let Some(cty) = members.get("cty").and_then(BorrowedJson::as_str) else {
         return Ok(());
     };
     let subtype = match cty.split_once('/') {
@@ -89,9 +96,9 @@ fn cty(members: &Object) -> Result<(), Error> {
 
 /// RFC 7519 §5.3: `iss`, `sub` and `aud` replicated in the header must equal the payload's.
 /// Called after the signature has verified, with the parsed header and the claims.
-pub fn replicated_claims(header: &Header, claims: &Object) -> Result<(), Error> {
+pub fn replicated_claims(header: &Header, claims: &Claims<'_>) -> Result<(), Error> {
     for (name, copy) in &header.replicated {
-        if claims.get(*name) != Some(copy) {
+        if claims.get(name).cloned().map(BorrowedJson::into_owned).as_ref() != Some(copy) {
             return Err(Error::claim_invalid(
                 Check::ReplicatedClaims,
                 name,
@@ -106,8 +113,9 @@ pub fn replicated_claims(header: &Header, claims: &Object) -> Result<(), Error> 
 }
 
 /// RFC 7517 §4.5: `kid` (and `x5t`) are strings when present.
-fn optional_string(members: &Object, name: &str) -> Result<Option<String>, Error> {
-    json::optional_str(members, name)
+fn optional_string(members: &BorrowedObject<'_>, name: &str) -> Result<Option<String>, Error> {
+    members
+        .optional_str(name)
         .map(|s| s.map(str::to_owned))
         .map_err(|found| Error::malformed(Check::Header, format!("header {name} must be a string, found {found}")))
 }

@@ -11,6 +11,29 @@ pub const TENANT_ALIASES: [&str; 3] = ["common", "organizations", "consumers"];
 /// The placeholder in issuer templates (Microsoft.IdentityModel's spelling).
 pub const TENANT_PLACEHOLDER: &str = "{tenantid}";
 
+/// `template` either side of its first [`TENANT_PLACEHOLDER`], or `None` for an exact issuer.
+pub fn split_at_placeholder(template: &str) -> Option<(&str, &str)> {
+    let at = find_text(template, TENANT_PLACEHOLDER)?;
+    Some((template.get(..at)?, template.get(at + TENANT_PLACEHOLDER.len()..)?))
+}
+
+/// Where `needle` first occurs in `text` (`str::find` with a `&str`): each occurrence of its first
+/// character is found with memchr and tested for the rest. For the short needles of the claim checks (the
+/// placeholder, a tenant GUID) this beats `str::find`, which sets up a two-way searcher on every call.
+pub fn find_text(text: &str, needle: &str) -> Option<usize> {
+    let Some(first) = needle.chars().next() else {
+        return Some(0);
+    };
+    let mut from = 0;
+    loop {
+        let at = from + text.get(from..)?.find(first)?;
+        if text.get(at..)?.starts_with(needle) {
+            return Some(at);
+        }
+        from = at + first.len_utf8();
+    }
+}
+
 /// Largest clock tolerance accepted. RFC 7519 §4.1.4 allows "a few minutes"; ten is generous.
 pub const MAX_CLOCK_TOLERANCE_SECONDS: u64 = 600;
 
@@ -239,4 +262,42 @@ pub fn is_guid(value: &str) -> bool {
             8 | 13 | 18 | 23 => *b == b'-',
             _ => b.is_ascii_hexdigit(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `split_at_placeholder` is `split_once(TENANT_PLACEHOLDER)`.
+    #[test]
+    fn split_at_placeholder_equals_split_once() {
+        for template in [
+            "https://login.microsoftonline.com/{tenantid}/v2.0",
+            "https://sts.windows.net/{tenantid}/",
+            "{tenantid}",
+            "{tenantid}{tenantid}",
+            "{{tenantid}",
+            "{tenant{tenantid}}",
+            "{tenantid",
+            "tenantid}",
+            "{}{{}}{",
+            "no placeholder",
+            "",
+            "é{tenantid}ü",
+        ] {
+            assert_eq!(split_at_placeholder(template), template.split_once(TENANT_PLACEHOLDER), "{template:?}");
+        }
+    }
+
+    /// `find_text` is `str::find` with a `&str` needle.
+    #[test]
+    fn find_text_equals_str_find() {
+        let texts = ["", "a", "aaa", "abcabd", "ababab", "é{tenantid}ü", "xxyxxyxxz", "72f988bf-86f1", "ééé"];
+        let needles = ["", "a", "aa", "abd", "bab", "{tenantid}", "xxz", "xyxxz", "86f1", "é", "éé", "ü", "zz"];
+        for text in texts {
+            for needle in needles {
+                assert_eq!(find_text(text, needle), text.find(needle), "{text:?} / {needle:?}");
+            }
+        }
+    }
 }

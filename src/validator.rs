@@ -2,11 +2,11 @@
 //! signature is settled before any claim is read (RFC 8725 §3.3).
 
 use crate::cache::TokenCache;
-use crate::claims;
+use crate::claims::{self, Claims};
 use crate::error::{Check, Error};
 use crate::header;
 use crate::host::{self, SignatureHost, VerifiedBy};
-use crate::json::{parse_object, Json, Object};
+use crate::json::{parse_borrowed_object, parse_object, BorrowedJson, Json, Object};
 use crate::jwks::KeySet;
 use crate::jws;
 use crate::policy::{Policy, Requirements, TokenVersion};
@@ -15,11 +15,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// A token that passed every check, with the identity an API authorises on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidatedToken {
-    /// Every claim of the token, as issued. Shared (`Arc`) with the cache's copy of the result.
-    pub claims: Arc<Object>,
     /// The claims set exactly as signed: the decoded payload, a JSON object. The wasm boundary hands it
     /// to JS as `claims`, so JS reads the issuer's own text (member order, number spelling) with
-    /// `JSON.parse`, instead of a re-serialisation of [`ValidatedToken::claims`].
+    /// `JSON.parse`; [`ValidatedToken::claims`] gives it as a tree. Shared (`Arc`) with the cache's copy.
     pub claims_json: Arc<str>,
     /// `tid` (or, for exact issuers without it, the tenant GUID in the issuer's path).
     pub tenant_id: Option<String>,
@@ -38,6 +36,8 @@ pub struct ValidatedToken {
     pub audience: String,
     /// `exp`, seconds since the epoch.
     pub expires_at: f64,
+    /// `nbf`, if the token has one: with `expires_at`, what a cache hit re-checks the time against.
+    pub not_before: Option<f64>,
     /// The `kid` (or `x5t`) of the key that verified the signature.
     pub key_id: Option<String>,
     /// Whose RSA did the exponentiation: the host's or the core's (see [`crate::host`]).
@@ -45,11 +45,18 @@ pub struct ValidatedToken {
 }
 
 impl ValidatedToken {
+    /// Every claim of the token, as issued: [`ValidatedToken::claims_json`] as a tree, built on each call
+    /// (a validation reads the claims from a tree that borrows the payload, and keeps only the text).
+    pub fn claims(&self) -> Object {
+        // The text is the payload the validation parsed as an object; an empty object were it not.
+        parse_object(self.claims_json.as_bytes()).unwrap_or_default()
+    }
+
     /// The plain object the JS API returns (camelCase names).
     pub fn to_json(&self) -> Json {
         let mut out: Object =
             self.members().into_iter().map(|(name, member)| (name.to_owned(), member.to_json())).collect();
-        out.insert("claims".into(), Json::Object(Object::clone(&self.claims)));
+        out.insert("claims".into(), Json::Object(self.claims()));
         Json::Object(out)
     }
 
@@ -57,14 +64,22 @@ impl ValidatedToken {
     /// payload's own text) rather than re-serialised. What the wasm boundary sends. Written directly (a
     /// `Json` tree built only to be printed cost a sixth of a validation), in `to_json`'s member order.
     pub fn to_json_text(&self) -> String {
-        let mut out = JsonText(Vec::with_capacity(self.claims_json.len() + 512));
-        out.raw("{\"claims\":");
-        out.raw(&self.claims_json);
+        let mut out = Vec::with_capacity(self.claims_json.len() + 512);
+        self.write_json_text(&mut out);
+        // Only UTF-8 went in: the payload's own text (checked when it was parsed) and serde_json's output.
+        String::from_utf8(out).unwrap_or_else(|_| String::from("null"))
+    }
+
+    /// [`ValidatedToken::to_json_text`], appended to `out` (the wasm boundary writes its envelope around it
+    /// in the same buffer, instead of copying the text into it).
+    pub fn write_json_text(&self, out: &mut Vec<u8>) {
+        let mut text = JsonText(out);
+        text.raw("{\"claims\":");
+        text.raw(&self.claims_json);
         for (name, member) in self.members() {
-            out.name(name).member(&member);
+            text.name(name).member(&member);
         }
-        out.raw("}");
-        out.finish()
+        text.raw("}");
     }
 
     /// Everything but the claims, in alphabetical order (the order of `to_json`'s `BTreeMap`): the one
@@ -106,15 +121,27 @@ impl Member<'_> {
             Member::List(values) => Json::Array(values.iter().map(|s| text(s)).collect()),
             Member::Bool(b) => Json::Bool(*b),
             // JSON has no non-finite numbers; null rather than a panic were one to get here.
-            Member::Number(n) => serde_json::Number::from_f64(*n).map(Json::Number).unwrap_or(Json::Null),
+            Member::Number(n) => json_number(*n),
         }
     }
 }
 
-/// JSON text written member by member (see [`ValidatedToken::to_json_text`]).
-struct JsonText(Vec<u8>);
+/// `n` as a JSON number: an integer when it is one (NumericDates nearly always are, and an integer is
+/// written without float formatting), else the float; null rather than a panic for a non-finite value,
+/// which JSON cannot hold.
+fn json_number(n: f64) -> Json {
+    // Below 2^53 every integer is exact in an f64, so the conversion loses nothing.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if n.fract() == 0.0 && n.abs() < EXACT {
+        return Json::Number((n as i64).into());
+    }
+    serde_json::Number::from_f64(n).map(Json::Number).unwrap_or(Json::Null)
+}
 
-impl JsonText {
+/// JSON text written member by member (see [`ValidatedToken::to_json_text`]).
+struct JsonText<'a>(&'a mut Vec<u8>);
+
+impl JsonText<'_> {
     fn raw(&mut self, text: &str) -> &mut Self {
         self.0.extend_from_slice(text.as_bytes());
         self
@@ -128,7 +155,7 @@ impl JsonText {
     /// `value` as a JSON string, with serde_json's escaping.
     fn string(&mut self, value: &str) -> &mut Self {
         // Writing into a Vec cannot fail; were it to, the output would still be valid JSON.
-        if serde_json::to_writer(&mut self.0, value).is_err() {
+        if serde_json::to_writer(&mut *self.0, value).is_err() {
             self.raw("null");
         }
         self
@@ -140,7 +167,13 @@ impl JsonText {
             Member::Optional(value) => self.optional(*value),
             Member::List(values) => self.list(values),
             Member::Bool(b) => self.raw(if *b { "true" } else { "false" }),
-            Member::Number(_) => self.raw(&member.to_json().to_json_string()),
+            Member::Number(_) => {
+                // As `string`: writing into a Vec cannot fail, and null keeps the text JSON were it to.
+                if serde_json::to_writer(&mut *self.0, &member.to_json()).is_err() {
+                    self.raw("null");
+                }
+                self
+            }
         }
     }
 
@@ -160,11 +193,6 @@ impl JsonText {
             self.string(value);
         }
         self.raw("]")
-    }
-
-    fn finish(self) -> String {
-        // Only UTF-8 went in: the payload's own text (checked when it was parsed) and serde_json's output.
-        String::from_utf8(self.0).unwrap_or_else(|_| String::from("null"))
     }
 }
 
@@ -291,7 +319,7 @@ impl Validator {
         let mut cache = self.cache();
         let entry = cache.touch(slot, generation)?;
         let cached = &entry.value;
-        Some(self.per_call(&cached.claims, &cached.scopes, &cached.roles, now, call).map(|_| ()))
+        Some(self.per_call(cached.expires_at, cached.not_before, &cached.scopes, &cached.roles, now, call))
     }
 
     /// A hit skips everything that cannot change for the same bytes, and re-checks what can: the time
@@ -306,7 +334,7 @@ impl Validator {
         let mut cache = self.cache();
         let (slot, entry) = cache.lookup(token)?;
         let cached = &entry.value;
-        match self.per_call(&cached.claims, &cached.scopes, &cached.roles, now, call) {
+        match self.per_call(cached.expires_at, cached.not_before, &cached.scopes, &cached.roles, now, call) {
             Ok(_) => Some(Ok(Answer {
                 result: copy_hits.then(|| cached.clone()),
                 cached_as: Some((slot, entry.generation)),
@@ -343,43 +371,42 @@ impl Validator {
             return Err(Error::SignatureInvalid { kid: header.kid.clone().or(header.x5t.clone()).unwrap_or_default() });
         };
         let payload = jws::decode_segment(segments.payload, "payload", Check::Payload)?;
-        let claims = parse_object(&payload).map_err(|e| {
-            Error::malformed(Check::Payload, format!("payload is not a JSON object (RFC 7519 §7.2): {e}"))
-        })?;
-        // The parser has accepted the bytes, so they are UTF-8.
-        let claims_json = String::from_utf8(payload)
-            .map_err(|_| Error::malformed(Check::Payload, "payload is not UTF-8 (RFC 8259 §8.1)"))?
-            .into();
+        let not_json =
+            |e| Error::malformed(Check::Payload, format!("payload is not a JSON object (RFC 7519 §7.2): {e}"));
+        let claims_text =
+            std::str::from_utf8(&payload).map_err(|e| not_json(format!("not UTF-8 (RFC 8259 §8.1): {e}")))?;
+        let claims = parse_borrowed_object(claims_text).map_err(not_json)?;
         header::replicated_claims(&header, &claims)?;
         let key_id = header.kid.or(header.x5t);
-        let mut result = self.check_claims(claims, claims_json, now, call, key.issuer.as_deref(), key_id)?;
+        let mut result = self.check_claims(&claims, claims_text.into(), now, call, key.issuer.as_deref(), key_id)?;
         result.signature_verified_by = verified_by;
         Ok((result, key.fingerprint))
     }
 
     /// The checks that depend on the call rather than on the token's bytes: time (RFC 7519 §4.1.4-5)
-    /// and required scopes and roles (the policy's, then the call's). Returns `exp`.
+    /// and required scopes and roles (the policy's, then the call's).
     fn per_call(
         &self,
-        claims: &Object,
+        expires_at: f64,
+        not_before: Option<f64>,
         scopes: &[String],
         roles: &[String],
         now: f64,
         call: &Requirements,
-    ) -> Result<f64, Error> {
+    ) -> Result<(), Error> {
         let leeway = self.policy.clock_tolerance_seconds;
-        let expires_at = claims::expiration(claims, now, leeway)?;
-        claims::not_before(claims, now, leeway)?;
+        claims::not_expired(expires_at, now, leeway)?;
+        claims::already_valid(not_before, now, leeway)?;
         for requirements in [&self.policy.requirements, call] {
             claims::required_scopes(scopes, requirements, &self.policy.implied_scopes)?;
             claims::required_roles(roles, requirements, &self.policy.implied_roles)?;
         }
-        Ok(expires_at)
+        Ok(())
     }
 
     fn check_claims(
         &self,
-        claims: Object,
+        claims: &Claims<'_>,
         claims_json: Arc<str>,
         now: f64,
         call: &Requirements,
@@ -387,23 +414,27 @@ impl Validator {
         key_id: Option<String>,
     ) -> Result<ValidatedToken, Error> {
         let policy = &self.policy;
-        let version = claims::version(&claims, &policy.accepted_versions)?;
-        let tid = claims::tenant_id(&claims)?;
+        let version = claims::version(claims, &policy.accepted_versions)?;
+        let tid = claims::tenant_id(claims)?;
         let templates = claims::issuer_templates(policy, version);
-        let (issuer, tenant) = claims::issuer(&claims, &templates, tid, version)?;
+        let (issuer, tenant) = claims::issuer(claims, &templates, tid, version)?;
         claims::signing_key_issuer(key_issuer, issuer, tid, policy.cloud)?;
         claims::tenant(tenant.as_deref(), &policy.tenants)?;
-        let audience = claims::audience(&claims, &policy.audiences)?;
-        claims::issued_at(&claims)?;
-        claims::not_id_token(&claims)?;
-        let client_id = claims::client_id(&claims)?;
+        let audience = claims::audience(claims, &policy.audiences)?;
+        claims::issued_at(claims)?;
+        claims::not_id_token(claims)?;
+        let client_id = claims::client_id(claims)?;
         claims::client_allowed(client_id, policy.allowed_client_ids.as_deref())?;
-        let is_app_only = claims::is_app_only(&claims)?;
+        let is_app_only = claims::is_app_only(claims)?;
         claims::token_type_allowed(is_app_only, policy.token_types)?;
-        let scopes = claims::scopes(&claims)?;
-        let roles = claims::roles(&claims)?;
-        let expires_at = self.per_call(&claims, &scopes, &roles, now, call)?;
-        let text = |name: &str| claims.get(name).and_then(Json::as_str).map(str::to_owned);
+        let scopes = claims::scopes(claims)?;
+        let roles = claims::roles(claims)?;
+        // exp is read and checked before nbf is read, so an expired token reports that first.
+        let expires_at = claims::expiration(claims)?;
+        claims::not_expired(expires_at, now, policy.clock_tolerance_seconds)?;
+        let not_before = claims::not_before(claims)?;
+        self.per_call(expires_at, not_before, &scopes, &roles, now, call)?;
+        let text = |name: &str| claims.get(name).and_then(BorrowedJson::as_str).map(str::to_owned);
         Ok(ValidatedToken {
             tenant_id: tenant,
             object_id: text("oid"),
@@ -414,13 +445,35 @@ impl Validator {
             roles,
             is_app_only,
             version,
-            audience,
+            audience: audience.to_owned(),
             expires_at,
+            not_before,
             key_id,
-            claims: Arc::new(claims),
             claims_json,
             // Set by the caller, which verified the signature before any claim was read.
             signature_verified_by: VerifiedBy::Core,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Integral times are written as integers, others as serde_json writes the float; JSON.parse reads the
+    /// same number from both.
+    #[test]
+    fn result_numbers_are_integers_when_integral() {
+        let cases = [
+            (1_767_225_600.0, "1767225600"),
+            (0.0, "0"),
+            (-0.0, "0"),
+            (1_767_225_600.5, "1767225600.5"),
+            (9_007_199_254_740_992.0, "9007199254740992.0"),
+            (f64::NAN, "null"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(json_number(n).to_json_string(), text, "{n}");
+        }
     }
 }

@@ -213,18 +213,23 @@ impl WasmValidator {
                 out.insert("hit".into(), answer.cached_as.map(slot_json).unwrap_or(Json::Null));
             }
             Ok(answer) => {
-                // The result is spliced in as text (its claims are the payload's own text, see
-                // `ValidatedToken::to_json_text`); the slot, if any, is built as before.
-                let result = answer.result.map(|r| r.to_json_text()).unwrap_or_else(|| "null".to_owned());
-                let mut text = String::with_capacity(result.len() + 40);
-                text.push_str("{\"ok\":");
-                text.push_str(&result);
-                if let Some(cached_as) = answer.cached_as {
-                    text.push_str(",\"slot\":");
-                    text.push_str(&slot_json(cached_as).to_json_string());
+                // The result is written into the envelope's buffer as text (its claims are the payload's
+                // own text, see `ValidatedToken::write_json_text`); the slot, if any, is built as before.
+                let claims_length = answer.result.as_ref().map_or(0, |r| r.claims_json.len());
+                let mut text = Vec::with_capacity(claims_length + 600);
+                text.extend_from_slice(b"{\"ok\":");
+                match &answer.result {
+                    Some(result) => result.write_json_text(&mut text),
+                    None => text.extend_from_slice(b"null"),
                 }
-                text.push('}');
-                return text;
+                if let Some(cached_as) = answer.cached_as {
+                    text.extend_from_slice(b",\"slot\":");
+                    text.extend_from_slice(slot_json(cached_as).to_json_string().as_bytes());
+                }
+                text.push(b'}');
+                // Only UTF-8 went in (see `ValidatedToken::to_json_text`).
+                return String::from_utf8(text)
+                    .unwrap_or_else(|_| envelope(Err(Error::Internal { reason: "a result was not UTF-8" })));
             }
             Err(error) => {
                 out.insert("error".into(), error_json(&error));

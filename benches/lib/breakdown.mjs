@@ -16,6 +16,7 @@ export async function stageContenders(key, now, tokens) {
   const { WasmValidator } = await import('../../pkg/wasm/entra_guard.js');
   const { HostKeys } = await import('../../pkg/lib/host-crypto.js');
   const { deepFreeze } = await import('../../pkg/lib/freeze.js');
+  const { tokenBytes } = await import('../../pkg/lib/token-bytes.js');
   const { EntraValidator } = await import('../../pkg/node.mjs');
   const nodeCrypto = await import('node:crypto');
 
@@ -55,7 +56,7 @@ export async function stageContenders(key, now, tokens) {
     // Token batches are fresh string copies each round (freshCopies), as from request headers.
     { name: 'validate(), crypto auto: all of it', batch: () => freshCopies(tokens), validate: publicApi('auto') },
     { name: "validate(), crypto 'wasm': all of it", batch: () => freshCopies(tokens), validate: publicApi('wasm') },
-    { name: 'TextEncoder.encode(token)', batch: () => freshCopies(tokens), validate: (t) => utf8.encode(t) },
+    { name: 'tokenBytes(token): UTF-8 into the shared buffer', batch: () => freshCopies(tokens), validate: (t) => tokenBytes(t) },
     { name: 'core call, host answering valid (no RSA)', batch: () => encoded, validate: coreCall(answersValid) },
     { name: 'core call, node:crypto as host', batch: () => encoded, validate: coreCall(withHost) },
     { name: "core call, the core's own RSA", batch: () => encoded, validate: coreCall(ownRsa) },
@@ -78,14 +79,14 @@ export function parts(results) {
   const noRsa = m('core call, host answering valid (no RSA)');
   const host = m('core call, node:crypto as host');
   const openssl = m('node:crypto verify alone (SHA-256 + RSA)');
-  const encode = m('TextEncoder.encode(token)');
+  const encode = m('tokenBytes(token): UTF-8 into the shared buffer');
   const parse = m('JSON.parse(result text)');
   const freeze = m('deepFreeze(result)');
   const rows = [
     ['RSA + SHA-256 in OpenSSL (node:crypto verify)', openssl],
     ['calling the host from wasm and back (views, KeyObject lookup)', host - noRsa - openssl],
     ['the core without RSA: split, base64url, JSON, key, claims, result text, copies in and out', noRsa],
-    ['JS: TextEncoder.encode(token)', encode],
+    ['JS: the token as UTF-8 (encodeInto a shared buffer)', encode],
     ['JS: JSON.parse(result text)', parse],
     ['JS: deepFreeze(result)', freeze],
     ['JS: the rest of validate() (options, cache mirror, wrapper)', all - host - encode - parse - freeze],

@@ -146,7 +146,7 @@ both! {
         let v = cached_validator(2);
         let a = mint(&keys().main, &with(&v2_user_claims(), json!({"uti": "a"})));
         let (slot, generation) = v.answer(&a, NOW, &Requirements::default(), true).unwrap().cached_as.unwrap();
-        assert_eq!(v.cached_result(slot, generation).unwrap().claims["uti"].as_str(), Some("a"));
+        assert_eq!(v.cached_result(slot, generation).unwrap().claims()["uti"].as_str(), Some("a"));
         assert!(v.cached_result(slot, generation.wrapping_add(1)).is_none());
     }
     fn token_cache_same_hash_different_token_is_a_miss_ok() {

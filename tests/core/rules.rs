@@ -23,7 +23,7 @@ both! {
         assert_eq!(t.audience, API_CLIENT_ID);
         assert_eq!(t.expires_at, NOW + 3600.0);
         assert_eq!(t.key_id.as_deref(), Some("main-2048"));
-        assert_eq!(t.claims.get("name").and_then(|v| v.as_str()), Some("Test User"));
+        assert_eq!(t.claims().get("name").and_then(|v| v.as_str()), Some("Test User"));
     }
     fn v1_app_only_token_ok() {
         let token = mint(&keys().main, &v1_app_claims());

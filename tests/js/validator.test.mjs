@@ -160,6 +160,26 @@ test('unusable JWKS throws jwks_invalid; a failed setJwks keeps the previous key
   assert.ok(v.validate(other.mint(v2User()), { now: NOW }));
 });
 
+test('tokens cross into wasm as their exact UTF-8 bytes, through a buffer reused by every call', () => {
+  const v = new EntraValidator({ ...options, cacheSize: 0 });
+  // Long and short tokens in turn: a shorter token must not carry the end of the longer one before it.
+  const long = mint(v2User({ claims: { name: 'x'.repeat(4000) } }));
+  const short = mint(v2User());
+  assert.ok(long.length > short.length + 4000);
+  for (const token of [long, short, long, short]) {
+    assert.equal(v.validate(token, { now: NOW }).claims.name, token === long ? 'x'.repeat(4000) : 'Test User');
+  }
+  // 'ť' (U+0165) keeps 'e' (0x65) in its low byte: a Latin-1 shortcut would hand the core the signed text.
+  // Every header begins '{"', so every token begins 'eyJ'.
+  assert.ok(short.startsWith('eyJ'));
+  const lookalike = `\u0165${short.slice(1)}`;
+  assert.equal(expectError(() => v.validate(lookalike, { now: NOW }), 'token_malformed').check, 'jws');
+  assert.ok(v.validate(short, { now: NOW }));
+  // Up to the core's limit in characters, three bytes each, fill the buffer exactly; one more takes the copy.
+  for (const count of [16_384, 16_385]) expectError(() => v.validate('é'.repeat(count), { now: NOW }), 'token_too_large');
+  assert.ok(v.validate(short, { now: NOW }));
+});
+
 test('non-string tokens throw token_malformed', () => {
   const v = new EntraValidator(options);
   for (const bad of [undefined, null, 42, {}, ['a.b.c']]) expectError(() => v.validate(bad, { now: NOW }), 'token_malformed');

@@ -189,7 +189,7 @@ pub fn check(v: &Validator, token: &str) -> Result<ValidatedToken, entra_guard::
 #[track_caller]
 pub fn expect_code(result: Result<ValidatedToken, entra_guard::Error>, code: &str) -> entra_guard::Error {
     match result {
-        Ok(t) => panic!("expected {code}, but the token validated: {:?}", t.claims.keys().collect::<Vec<_>>()),
+        Ok(t) => panic!("expected {code}, but the token validated: {:?}", t.claims().keys().collect::<Vec<_>>()),
         Err(e) => {
             assert_eq!(e.code().as_str(), code, "wrong code; message: {e}");
             e
