@@ -4,7 +4,7 @@
 
 use crate::claims::Claims;
 use crate::error::{quote, Check, Error};
-use crate::json::{parse_borrowed_object, BorrowedJson, BorrowedObject, Json};
+use crate::json::{parse_borrowed_object, utf8, BorrowedJson, BorrowedObject, Json};
 
 /// The claims RFC 7519 §5.3 lets a header replicate; see [`replicated_claims`].
 const REPLICATED_CLAIMS: [&str; 3] = ["iss", "sub", "aud"];
@@ -23,10 +23,8 @@ pub struct Header {
 
 /// Parses and checks a decoded header. Order matters only for which message a person sees.
 pub fn parse(bytes: &[u8]) -> Result<Header, Error> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        Error::malformed(Check::Jws, format!("header is not a JSON object: not UTF-8 (RFC 8259 §8.1): {e}"))
-    })?;
-    let members = parse_borrowed_object(text)
+    let members = utf8(bytes)
+        .and_then(parse_borrowed_object)
         .map_err(|e| Error::malformed(Check::Jws, format!("header is not a JSON object: {e}")))?;
     crit(&members)?;
     b64(&members)?;

@@ -84,10 +84,14 @@ pub fn optional_str<'a>(object: &'a Object, name: &str) -> Result<Option<&'a str
     }
 }
 
+/// `bytes` as the text a JSON document must be (RFC 8259 §8.1: UTF-8), checked before it is parsed.
+pub fn utf8(bytes: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 (RFC 8259 §8.1): {e}"))
+}
+
 /// Parses one JSON value; the whole input must be consumed.
 pub fn parse(bytes: &[u8]) -> Result<Json, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 (RFC 8259 §8.1): {e}"))?;
-    parse_borrowed(text).map(BorrowedJson::into_owned)
+    parse_borrowed(utf8(bytes)?).map(BorrowedJson::into_owned)
 }
 
 /// Parses a JSON document that must be an object (JWKS, options).
@@ -188,7 +192,6 @@ fn name_order(a: &str, b: &str) -> Ordering {
 }
 
 /// Parses one JSON value from `text`, borrowing its strings; the whole input must be consumed.
-#[inline(never)]
 pub fn parse_borrowed(text: &str) -> Result<BorrowedJson<'_>, String> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = Seed { depth: 0 }.deserialize(&mut de).map_err(|e| e.to_string())?;

@@ -6,7 +6,7 @@ use crate::claims::{self, Claims};
 use crate::error::{Check, Error};
 use crate::header;
 use crate::host::{self, SignatureHost, VerifiedBy};
-use crate::json::{parse_borrowed_object, parse_object, BorrowedJson, Json, Object};
+use crate::json::{parse_borrowed_object, parse_object, utf8, BorrowedJson, Json, Object};
 use crate::jwks::KeySet;
 use crate::jws;
 use crate::policy::{Policy, Requirements, TokenVersion};
@@ -373,8 +373,7 @@ impl Validator {
         let payload = jws::decode_segment(segments.payload, "payload", Check::Payload)?;
         let not_json =
             |e| Error::malformed(Check::Payload, format!("payload is not a JSON object (RFC 7519 §7.2): {e}"));
-        let claims_text =
-            std::str::from_utf8(&payload).map_err(|e| not_json(format!("not UTF-8 (RFC 8259 §8.1): {e}")))?;
+        let claims_text = utf8(&payload).map_err(not_json)?;
         let claims = parse_borrowed_object(claims_text).map_err(not_json)?;
         header::replicated_claims(&header, &claims)?;
         let key_id = header.kid.or(header.x5t);

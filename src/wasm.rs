@@ -11,7 +11,7 @@ use crate::error::{Check, Error};
 use crate::host::{self, HostVerdict, SignatureHost};
 use crate::json::{Json, Object};
 use crate::policy::Requirements;
-use crate::validator::Validator;
+use crate::validator::{ValidatedToken, Validator};
 use wasm_bindgen::prelude::*;
 
 /// Compiled requirement sets kept per validator. The JS layer reuses ids for equal sets and starts
@@ -34,13 +34,23 @@ fn error_json(error: &Error) -> Json {
     Json::Object(out)
 }
 
-/// `{"ok":<text>}` for a value already serialised.
-fn ok_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 7);
-    out.push_str("{\"ok\":");
-    out.push_str(text);
-    out.push('}');
-    out
+/// `{"ok":<result>}` with the result written as text into the envelope's own buffer (its claims are the
+/// payload's own text, see `ValidatedToken::write_json_text`), plus `"slot":[slot,generation]` when cached.
+fn ok_result(result: Option<&ValidatedToken>, cached_as: Option<(usize, u32)>) -> String {
+    let claims_length = result.map_or(0, |r| r.claims_json.len());
+    let mut text = Vec::with_capacity(claims_length + 600);
+    text.extend_from_slice(b"{\"ok\":");
+    match result {
+        Some(result) => result.write_json_text(&mut text),
+        None => text.extend_from_slice(b"null"),
+    }
+    if let Some(cached_as) = cached_as {
+        text.extend_from_slice(b",\"slot\":");
+        text.extend_from_slice(slot_json(cached_as).to_json_string().as_bytes());
+    }
+    text.push(b'}');
+    // Only UTF-8 went in (see `ValidatedToken::to_json_text`).
+    String::from_utf8(text).unwrap_or_else(|_| envelope(Err(Error::Internal { reason: "a result was not UTF-8" })))
 }
 
 fn envelope(result: Result<Json, Error>) -> String {
@@ -212,25 +222,7 @@ impl WasmValidator {
             Ok(answer) if answer.from_cache => {
                 out.insert("hit".into(), answer.cached_as.map(slot_json).unwrap_or(Json::Null));
             }
-            Ok(answer) => {
-                // The result is written into the envelope's buffer as text (its claims are the payload's
-                // own text, see `ValidatedToken::write_json_text`); the slot, if any, is built as before.
-                let claims_length = answer.result.as_ref().map_or(0, |r| r.claims_json.len());
-                let mut text = Vec::with_capacity(claims_length + 600);
-                text.extend_from_slice(b"{\"ok\":");
-                match &answer.result {
-                    Some(result) => result.write_json_text(&mut text),
-                    None => text.extend_from_slice(b"null"),
-                }
-                if let Some(cached_as) = answer.cached_as {
-                    text.extend_from_slice(b",\"slot\":");
-                    text.extend_from_slice(slot_json(cached_as).to_json_string().as_bytes());
-                }
-                text.push(b'}');
-                // Only UTF-8 went in (see `ValidatedToken::to_json_text`).
-                return String::from_utf8(text)
-                    .unwrap_or_else(|_| envelope(Err(Error::Internal { reason: "a result was not UTF-8" })));
-            }
+            Ok(answer) => return ok_result(answer.result.as_ref(), answer.cached_as),
             Err(error) => {
                 out.insert("error".into(), error_json(&error));
             }
@@ -259,7 +251,7 @@ impl WasmValidator {
     #[wasm_bindgen(js_name = cachedResult)]
     pub fn cached_result(&self, slot: usize, generation: u32) -> String {
         match self.inner.cached_result(slot, generation) {
-            Some(result) => ok_text(&result.to_json_text()),
+            Some(result) => ok_result(Some(&result), None),
             None => {
                 envelope(Err(Error::Internal { reason: "the cached result was replaced; validate the token again" }))
             }
