@@ -9,6 +9,7 @@ use crate::error::{Check, ErrorCode};
 use crate::json::{Json, Object};
 use crate::limits;
 use crate::policy::{Cloud, CONSUMER_TENANT_ID, TENANT_ALIASES, TENANT_PLACEHOLDER};
+use crate::validator::RESULT_MEMBERS;
 
 fn text(value: &str) -> Json {
     Json::String(value.to_owned())
@@ -19,7 +20,7 @@ fn object<const N: usize>(members: [(&str, Json); N]) -> Json {
 }
 
 /// `{"codes":[{"code","status"}…],"checks":[…],"limits":{…},"clouds":{name:{"v1","v2"}},"tenantAliases":[…],
-/// "consumerTenantId","tenantPlaceholder"}`.
+/// "consumerTenantId","tenantPlaceholder","resultMembers":[…]}`.
 pub fn to_json() -> Json {
     let codes = ErrorCode::ALL
         .iter()
@@ -49,6 +50,7 @@ pub fn to_json() -> Json {
         ("tenantAliases", Json::Array(TENANT_ALIASES.iter().map(|a| text(a)).collect())),
         ("consumerTenantId", text(CONSUMER_TENANT_ID)),
         ("tenantPlaceholder", text(TENANT_PLACEHOLDER)),
+        ("resultMembers", Json::Array(RESULT_MEMBERS.iter().map(|m| text(m)).collect())),
     ])
 }
 

@@ -185,10 +185,11 @@ impl<'a> BorrowedJson<'a> {
 }
 
 /// The order an object's members are kept in: shorter names first, names of one length byte by byte. Any
-/// total order serves a binary search; this one settles most comparisons on the lengths alone, without a
-/// call to `memcmp` (a byte loop in wasm): -0.3 µs a validation there.
+/// total order serves a binary search; this one settles most comparisons on the lengths alone, and names of
+/// one length (a claims set has a dozen of three letters) in an inlined loop rather than a call to
+/// `memcmp`, which costs more than the comparison for names this short: -0.3 µs a validation in wasm.
 fn name_order(a: &str, b: &str) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+    a.len().cmp(&b.len()).then_with(|| a.bytes().cmp(b.bytes()))
 }
 
 /// Parses one JSON value from `text`, borrowing its strings; the whole input must be consumed.
@@ -294,8 +295,8 @@ impl<'de> Visitor<'de> for Seed {
         }
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BorrowedJson<'de>, A::Error> {
-        // Room for an Entra header or a claims set's first half: one or two allocations, not five.
-        let mut members = Vec::with_capacity(16);
+        // Room for an Entra header or a whole claims set (25 to 30 members): one allocation, not five.
+        let mut members = Vec::with_capacity(32);
         while let Some(name) = map.next_key_seed(Name)? {
             let value = map.next_value_seed(self.nested()?)?;
             members.push((name, value));

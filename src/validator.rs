@@ -54,8 +54,7 @@ impl ValidatedToken {
 
     /// The plain object the JS API returns (camelCase names).
     pub fn to_json(&self) -> Json {
-        let mut out: Object =
-            self.members().into_iter().map(|(name, member)| (name.to_owned(), member.to_json())).collect();
+        let mut out: Object = self.members().map(|(name, member)| (name.to_owned(), member.to_json())).collect();
         out.insert("claims".into(), Json::Object(self.claims()));
         Json::Object(out)
     }
@@ -82,26 +81,64 @@ impl ValidatedToken {
         text.raw("}");
     }
 
-    /// Everything but the claims, in alphabetical order (the order of `to_json`'s `BTreeMap`): the one
-    /// list both renderings are made from.
-    fn members(&self) -> [(&'static str, Member<'_>); 13] {
+    /// Everything but the claims, in [`RESULT_MEMBERS`]'s order: the one list every rendering is made from.
+    fn members(&self) -> impl Iterator<Item = (&'static str, Member<'_>)> {
+        RESULT_MEMBERS.into_iter().zip(self.member_values())
+    }
+
+    /// The values of [`RESULT_MEMBERS`], in its order.
+    fn member_values(&self) -> [Member<'_>; 13] {
         [
-            ("audience", Member::Text(&self.audience)),
-            ("clientId", Member::Text(&self.client_id)),
-            ("expiresAt", Member::Number(self.expires_at)),
-            ("isAppOnly", Member::Bool(self.is_app_only)),
-            ("issuer", Member::Text(&self.issuer)),
-            ("keyId", Member::Optional(self.key_id.as_deref())),
-            ("objectId", Member::Optional(self.object_id.as_deref())),
-            ("roles", Member::List(&self.roles)),
-            ("scopes", Member::List(&self.scopes)),
-            ("signatureVerifiedBy", Member::Text(self.signature_verified_by.as_str())),
-            ("subject", Member::Optional(self.subject.as_deref())),
-            ("tenantId", Member::Optional(self.tenant_id.as_deref())),
-            ("version", Member::Text(self.version.as_str())),
+            Member::Text(&self.audience),
+            Member::Text(&self.client_id),
+            Member::Number(self.expires_at),
+            Member::Bool(self.is_app_only),
+            Member::Text(&self.issuer),
+            Member::Optional(self.key_id.as_deref()),
+            Member::Optional(self.object_id.as_deref()),
+            Member::List(&self.roles),
+            Member::List(&self.scopes),
+            Member::Text(self.signature_verified_by.as_str()),
+            Member::Optional(self.subject.as_deref()),
+            Member::Optional(self.tenant_id.as_deref()),
+            Member::Text(self.version.as_str()),
         ]
     }
+
+    /// Everything but the claims as a JSON array in [`RESULT_MEMBERS`]'s order, appended to `out`: what the
+    /// wasm boundary sends, the JS layer naming each position from the catalog's copy of that list
+    /// (`resultMembers`) and keeping [`ValidatedToken::claims_json`] as text until `claims` is read.
+    pub fn write_member_values(&self, out: &mut Vec<u8>) {
+        let mut text = JsonText(out);
+        text.raw("[");
+        for (i, member) in self.member_values().iter().enumerate() {
+            if i > 0 {
+                text.raw(",");
+            }
+            text.member(member);
+        }
+        text.raw("]");
+    }
 }
+
+/// The names of a result's members other than `claims`, in alphabetical order (the order of
+/// [`ValidatedToken::to_json`]'s `BTreeMap`), which is also the order of the wasm boundary's array
+/// ([`ValidatedToken::write_member_values`]). The catalog gives it to the JS layer (`resultMembers`).
+pub const RESULT_MEMBERS: [&str; 13] = [
+    "audience",
+    "clientId",
+    "expiresAt",
+    "isAppOnly",
+    "issuer",
+    "keyId",
+    "objectId",
+    "roles",
+    "scopes",
+    "signatureVerifiedBy",
+    "subject",
+    "tenantId",
+    "version",
+];
 
 /// One member of a result other than its claims (see [`ValidatedToken::members`]).
 enum Member<'a> {
@@ -138,6 +175,24 @@ fn json_number(n: f64) -> Json {
     serde_json::Number::from_f64(n).map(Json::Number).unwrap_or(Json::Null)
 }
 
+/// Whether `text` has a byte JSON must escape in a string (RFC 8259 §7): a control character (below 0x20),
+/// '"' or '\\'. Eight bytes at a time: a byte of a word is zero exactly when the "has a zero byte" test
+/// (x - 0x01…) & !x & 0x80… flags it, and below 0x20 exactly when (x - 0x20…) & !x & 0x80… does; the
+/// tests hold this to the byte-by-byte definition.
+fn needs_escaping(text: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let flagged = |word: u64| {
+        let below_space = word.wrapping_sub(ONES * 0x20) & !word;
+        let quote = (word ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES) & !(word ^ (ONES * u64::from(b'"')));
+        let backslash = (word ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES) & !(word ^ (ONES * u64::from(b'\\')));
+        (below_space | quote | backslash) & HIGH != 0
+    };
+    let mut words = text.chunks_exact(8);
+    let any_word = words.any(|chunk| <[u8; 8]>::try_from(chunk).is_ok_and(|b| flagged(u64::from_le_bytes(b))));
+    any_word || words.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
 /// JSON text written member by member (see [`ValidatedToken::to_json_text`]).
 struct JsonText<'a>(&'a mut Vec<u8>);
 
@@ -154,6 +209,11 @@ impl JsonText<'_> {
 
     /// `value` as a JSON string, with serde_json's escaping.
     fn string(&mut self, value: &str) -> &mut Self {
+        // Nearly every value (GUIDs, URLs, scope names) has nothing to escape: it is then written as it is,
+        // which is what serde_json writes for it (RFC 8259 §7: only '"', '\\' and controls need escaping).
+        if !needs_escaping(value.as_bytes()) {
+            return self.raw("\"").raw(value).raw("\"");
+        }
         // Writing into a Vec cannot fail; were it to, the output would still be valid JSON.
         if serde_json::to_writer(&mut *self.0, value).is_err() {
             self.raw("null");
@@ -458,6 +518,63 @@ impl Validator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A string is written as serde_json writes it, whether it takes the path for text with nothing to
+    /// escape or serde_json's escaping.
+    #[test]
+    fn result_strings_are_written_as_serde_json_writes_them() {
+        let cases = [
+            "",
+            "plain",
+            "6e74172b-be56-4843-9ff4-e66a39bb12e3",
+            "a\"b",
+            "back\\slash",
+            "tab\there",
+            "\u{0}",
+            "\u{1f}",
+            "\u{7f}",
+            "caf\u{e9}",
+            "\u{2028}\u{2029}",
+            "\u{1f600}",
+            "end\"",
+        ];
+        for case in cases {
+            let mut out = Vec::new();
+            JsonText(&mut out).string(case);
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(case).unwrap(), "{case:?}");
+        }
+    }
+
+    /// The word-at-a-time test gives the byte-by-byte answer: every byte value in every position of a
+    /// word and of the tail, on a background of each byte that needs no escaping, and random texts.
+    #[test]
+    fn needs_escaping_matches_bytewise_definition() {
+        let bytewise = |text: &[u8]| text.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+        for background in [b'a', 0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0xc3, 0xff] {
+            for len in 0..20 {
+                for at in 0..len {
+                    for b in 0..=255u8 {
+                        let mut text = vec![background; len];
+                        text[at] = b;
+                        assert_eq!(needs_escaping(&text), bytewise(&text), "{background:#x} {len} {at} {b:#x}");
+                    }
+                }
+            }
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let text: Vec<u8> = state
+                .to_le_bytes()
+                .iter()
+                .chain(&(state.rotate_left(19)).to_le_bytes())
+                .map(|&b| b | ((state as u8) & 0x40))
+                .collect();
+            assert_eq!(needs_escaping(&text), bytewise(&text), "{text:?}");
+        }
+    }
 
     /// Integral times are written as integers, others as serde_json writes the float; JSON.parse reads the
     /// same number from both.

@@ -34,22 +34,28 @@ fn error_json(error: &Error) -> Json {
     Json::Object(out)
 }
 
-/// `{"ok":<result>}` with the result written as text into the envelope's own buffer (its claims are the
-/// payload's own text, see `ValidatedToken::write_json_text`), plus `"slot":[slot,generation]` when cached.
+/// A success: `{"ok":[members…]}` (plus `"slot":[slot,generation]` when cached), a newline, then the claims
+/// as the payload's own text. The members are [`crate::validator::RESULT_MEMBERS`]'s values in its order
+/// ([`ValidatedToken::write_member_values`]); the JS layer parses only that envelope, and the claims text when
+/// `claims` is first read. The envelope is serde_json's compact output, which escapes every control
+/// character, so the first newline in the answer is the separator; error and hit envelopes have none.
 fn ok_result(result: Option<&ValidatedToken>, cached_as: Option<(usize, u32)>) -> String {
     let claims_length = result.map_or(0, |r| r.claims_json.len());
-    let mut text = Vec::with_capacity(claims_length + 600);
+    let mut text = Vec::with_capacity(claims_length + 512);
     text.extend_from_slice(b"{\"ok\":");
     match result {
-        Some(result) => result.write_json_text(&mut text),
+        Some(result) => result.write_member_values(&mut text),
         None => text.extend_from_slice(b"null"),
     }
     if let Some(cached_as) = cached_as {
         text.extend_from_slice(b",\"slot\":");
         text.extend_from_slice(slot_json(cached_as).to_json_string().as_bytes());
     }
-    text.push(b'}');
-    // Only UTF-8 went in (see `ValidatedToken::to_json_text`).
+    text.extend_from_slice(b"}\n");
+    if let Some(result) = result {
+        text.extend_from_slice(result.claims_json.as_bytes());
+    }
+    // Only UTF-8 went in: serde_json's output and the payload's own text (checked when it was parsed).
     String::from_utf8(text).unwrap_or_else(|_| envelope(Err(Error::Internal { reason: "a result was not UTF-8" })))
 }
 
@@ -204,8 +210,8 @@ impl WasmValidator {
     }
 
     /// Validates a token at `now` (seconds since the epoch) with the requirement set `requirements_id`.
-    /// Returns `{"ok":result,"slot":[slot,generation]}` for a fresh success (`slot` when cached),
-    /// `{"hit":[slot,generation]}` for a cache hit, or `{"error":…}`.
+    /// Returns a success as [`ok_result`] writes it (with `slot` when cached), `{"hit":[slot,generation]}`
+    /// for a cache hit, or `{"error":…}`.
     ///
     /// The token comes as its UTF-8 bytes (the JS layer's `TextEncoder`): wasm-bindgen copies a `&str`
     /// in one UTF-16 unit at a time, which cost about 3 µs of a 1.5 KB token, against one copy here.

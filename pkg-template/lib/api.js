@@ -3,8 +3,8 @@
 // entry (node.mjs, node.cjs, browser.js, workerd.js) initialises the wasm its own way, then re-exports this.
 import { WasmValidator } from '../wasm/entra_guard.js';
 import { EntraTokenError, configError, entraError, jwksError } from './errors.js';
-import { deepFreeze } from './freeze.js';
 import { HostKeys } from './host-crypto.js';
+import { answerEnvelope, claimsTextOf, validatedToken } from './result.js';
 import { tokenBytes } from './token-bytes.js';
 
 export { CHECKS, ERROR_CODES, EntraTokenError } from './errors.js';
@@ -21,7 +21,7 @@ export { ENTRA, isGuid } from './entra.js';
  * @param {string} text
  */
 function unwrap(text) {
-  const envelope = JSON.parse(text);
+  const envelope = answerEnvelope(text);
   if (envelope.error) throw new EntraTokenError(envelope.error);
   return envelope.ok;
 }
@@ -150,15 +150,18 @@ export class EntraValidator {
     if (known !== undefined && known.token === token && core.recheck(known.slot, known.generation, now, requirements) === 0) {
       return known.result;
     }
-    const answer = JSON.parse(core.validate(tokenBytes(token), now, requirements));
+    const text = core.validate(tokenBytes(token), now, requirements);
+    const answer = answerEnvelope(text);
     if (answer.error) throw new EntraTokenError(answer.error);
     if (answer.hit) {
       const [slot, generation] = answer.hit;
       const entry = this.#slots[slot];
       if (entry !== undefined && entry.generation === generation) return entry.result;
-      return this.#remember(token, answer.hit, unwrap(core.cachedResult(slot, generation)));
+      const cachedText = core.cachedResult(slot, generation);
+      return this.#remember(token, answer.hit, validatedToken(unwrap(cachedText), claimsTextOf(cachedText)));
     }
-    return answer.slot ? this.#remember(token, answer.slot, answer.ok) : deepFreeze(answer.ok);
+    const result = validatedToken(answer.ok, claimsTextOf(text));
+    return answer.slot ? this.#remember(token, answer.slot, result) : result;
   }
 
   /**
@@ -169,7 +172,7 @@ export class EntraValidator {
   #remember(token, [slot, generation], result) {
     const replaced = this.#slots[slot];
     if (replaced !== undefined && this.#byTail.get(replaced.tail) === replaced) this.#byTail.delete(replaced.tail);
-    const entry = { token, tail: token.slice(-TAIL_LENGTH), slot, generation, result: deepFreeze(result) };
+    const entry = { token, tail: token.slice(-TAIL_LENGTH), slot, generation, result };
     this.#slots[slot] = entry;
     this.#byTail.set(entry.tail, entry);
     return entry.result;

@@ -141,6 +141,21 @@ export const CATALOG = deepFreeze({
     "maxJwksKeys": 100,
     "maxTokenBytes": 16384
   },
+  "resultMembers": [
+    "audience",
+    "clientId",
+    "expiresAt",
+    "isAppOnly",
+    "issuer",
+    "keyId",
+    "objectId",
+    "roles",
+    "scopes",
+    "signatureVerifiedBy",
+    "subject",
+    "tenantId",
+    "version"
+  ],
   "tenantAliases": [
     "common",
     "organizations",

@@ -76,8 +76,11 @@ export interface ValidateOptions {
 
 /** The identity in a valid token. Authorise on `tenantId` + `objectId`, never on names or e-mail addresses. */
 export interface ValidatedToken {
-  /** Every claim of the token, as issued. */
-  claims: Record<string, unknown>;
+  /**
+   * Every claim of the token, as issued: the payload's own JSON text, parsed (and frozen) when first read, then
+   * the same object on every read. An own enumerable member, so spreading and JSON.stringify include it.
+   */
+  readonly claims: Readonly<Record<string, unknown>>;
   tenantId: string | null;
   objectId: string | null;
   subject: string | null;

@@ -70,4 +70,6 @@ export interface Catalog {
   readonly tenantAliases: readonly string[];
   readonly consumerTenantId: string;
   readonly tenantPlaceholder: string;
+  /** A validated token's members other than `claims`, in the order the core sends their values. */
+  readonly resultMembers: readonly string[];
 }

@@ -49,8 +49,18 @@ const COLUMNS: usize = 2 * MAX_DIGITS + 8;
 /// Big-endian octets into little-endian 32-bit limbs. Octets that do not fit are ignored; callers
 /// have bounded the length to `4 * out.len()` already.
 pub(super) fn be_bytes_to_limbs(bytes: &[u8], out: &mut [u32]) {
-    for (limb, chunk) in out.iter_mut().zip(bytes.rchunks(4)) {
-        *limb = chunk.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
+    // Whole limbs from the end, four octets at a time; then the most significant limb, if partial.
+    // (`whole` leads the zip: the zip then stops without taking a limb it has no octets for.)
+    let mut whole = bytes.rchunks_exact(4);
+    let mut limbs = out.iter_mut();
+    for (chunk, limb) in (&mut whole).zip(&mut limbs) {
+        if let Ok(octets) = <[u8; 4]>::try_from(chunk) {
+            *limb = u32::from_be_bytes(octets);
+        }
+    }
+    let partial = whole.remainder();
+    if let (false, Some(limb)) = (partial.is_empty(), limbs.next()) {
+        *limb = partial.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
     }
 }
 

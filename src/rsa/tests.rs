@@ -242,6 +242,29 @@ both! {
 }
 
 both! {
+    fn be_bytes_to_limbs_matches_octet_by_octet_ok() {
+        // The limbs an octet string gives, one octet at a time (the definition), against the four-at-a-time
+        // conversion, for every length around the limb boundaries and buffers shorter, equal and longer.
+        let reference = |bytes: &[u8], limbs: usize| {
+            let mut out = vec![0xa5a5_a5a5u32; limbs];
+            for (limb, chunk) in out.iter_mut().zip(bytes.rchunks(4)) {
+                *limb = chunk.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
+            }
+            out
+        };
+        let mut rng = Rng(0x51ed_270b_3c8f_1a77);
+        for len in 0..=70 {
+            let bytes = rng.bytes(len);
+            for limbs in [0, 1, len / 4, len.div_ceil(4), len.div_ceil(4) + 2] {
+                let mut fast = vec![0xa5a5_a5a5u32; limbs];
+                be_bytes_to_limbs(&bytes, &mut fast);
+                assert_eq!(fast, reference(&bytes, limbs), "{len} octets into {limbs} limbs");
+            }
+        }
+    }
+}
+
+both! {
     fn neg_inv_is_inverse() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         for _ in 0..1000 {

@@ -62,6 +62,8 @@ export interface Catalog {{
   readonly tenantAliases: readonly string[];
   readonly consumerTenantId: string;
   readonly tenantPlaceholder: string;
+  /** A validated token's members other than `claims`, in the order the core sends their values. */
+  readonly resultMembers: readonly string[];
 }}
 ",
         codes = union(ErrorCode::ALL.iter().map(|c| c.as_str())),

@@ -57,6 +57,46 @@ test('valid v2 user token returns the documented plain object', () => {
   assert.equal(result.signatureVerifiedBy, 'host'); // node:crypto, in Node (tests/js/rsa-paths.test.mjs)
 });
 
+test('a result is frozen, its members in the core\'s order, and its claims parsed when first read: the same frozen object every time, the payload\'s own values', async () => {
+  const { CATALOG } = await import('../../pkg/lib/catalog.js');
+  const extra = { name: 'Zoë \u201cquoted\u201d \\ "name"', note: 'line\nbreak\u2028', big: 9007199254740993, nested: { list: [1, 'two', { three: null }] } };
+  const v = new EntraValidator({ ...options, cacheSize: 0 });
+  const result = v.validate(mint(v2User({ claims: extra })), { now: NOW });
+  // Every member but claims, in the order the core sends their values (src/validator.rs RESULT_MEMBERS).
+  assert.deepEqual(Object.keys(result).filter((k) => k !== 'claims'), CATALOG.resultMembers);
+  assert.ok(Object.isFrozen(result) && Object.isFrozen(result.scopes) && Object.isFrozen(result.roles));
+  const claims = result.claims;
+  assert.equal(result.claims, claims, 'read twice, the same object');
+  assert.ok(Object.isFrozen(claims) && Object.isFrozen(claims.nested) && Object.isFrozen(claims.nested.list));
+  assert.equal(claims.name, extra.name);
+  assert.equal(claims.note, extra.note);
+  assert.equal(claims.big, 9007199254740993); // JSON.parse of the issuer's own text, as JS reads the number
+  assert.deepEqual(claims.nested, extra.nested);
+  assert.equal(claims.oid, result.objectId);
+  // An own, enumerable member: spreading, JSON and structured cloning all carry the claims.
+  assert.deepEqual({ ...result }.claims, claims);
+  assert.deepEqual(JSON.parse(JSON.stringify(result)).claims, JSON.parse(JSON.stringify(claims)));
+  assert.deepEqual(structuredClone(result).claims, claims);
+  assert.throws(() => { result.claims = {}; }, TypeError);
+  assert.throws(() => { claims.oid = 'other'; }, TypeError);
+  // Nothing else is enumerable: what a result is made of stays inside it.
+  assert.deepEqual(Object.getOwnPropertySymbols(result).filter((s) => Object.getOwnPropertyDescriptor(result, s).enumerable), []);
+  // Two results never share claims: each reads its own token's payload.
+  const second = v.validate(mint(v2User({ claims: { name: 'Other' } })), { now: NOW });
+  assert.equal(second.claims.name, 'Other');
+  assert.equal(result.claims.name, extra.name);
+});
+
+test('a cached result is the same object on every hit, and its claims are parsed once', () => {
+  const v = new EntraValidator(options);
+  const token = mint(v2User());
+  const first = v.validate(token, { now: NOW });
+  const hit = v.validate(token, { now: NOW + 1 });
+  assert.equal(hit, first);
+  assert.equal(hit.claims, first.claims);
+  assert.equal(hit.claims.name, 'Test User');
+});
+
 test('valid v1 app-only token is marked app-only with its roles', () => {
   const result = new EntraValidator(options).validate(mint(v1App()), { now: NOW });
   assert.equal(result.isAppOnly, true);
