@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { EntraValidator, EntraTokenError } from 'entra-guard';
-import { createTestIssuer, decodeToken } from 'entra-guard/testing';
+import { createTestCertificate, createTestIssuer, decodeToken } from 'entra-guard/testing';
 
 const OTHER_TENANT = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
 const issuers = [];
@@ -227,4 +227,22 @@ test('a forgotten issuer does not keep the process alive', async () => {
   });
   assert.equal(out.trim(), 'done');
   assert.ok(Date.now() - started < 8_000, 'the child exited by itself');
+});
+
+test('certificate serials are DER INTEGERs in their one encoding, whatever their first random octets', async () => {
+  const { derUnsignedInteger } = await import('../../pkg/lib/testing/jose.js');
+  const hex = (octets) => derUnsignedInteger(Uint8Array.from(octets)).toString('hex');
+  // A leading zero octet before one below 0x80 is dropped (OpenSSL refuses it: "illegal padding"); before
+  // one of 0x80 or more it is kept, and one is added where the value would otherwise read as negative.
+  assert.equal(hex([0x00, 0x12, 0x34]), '02021234');
+  assert.equal(hex([0x00, 0x00, 0x80, 0x01]), '0203008001');
+  assert.equal(hex([0x80, 0x01]), '0203008001');
+  assert.equal(hex([0x7f, 0xff]), '02027fff');
+  assert.equal(hex([0x00]), '020100');
+  assert.equal(hex([]), '020100');
+  // And a certificate made with one parses, its serial as written.
+  const { X509Certificate } = await import('node:crypto');
+  const certificate = new X509Certificate(createTestCertificate().certificate);
+  assert.match(certificate.serialNumber, /^[0-7][0-9A-F]{31}$/);
+  assert.notEqual(certificate.serialNumber.slice(0, 2), '00');
 });

@@ -104,6 +104,18 @@ function der(tag, ...content) {
 }
 /** @param {...Buffer} content */
 const seq = (...content) => der(0x30, ...content);
+/**
+ * A non-negative INTEGER from big-endian octets, in DER's one encoding (X.690 §8.3.2: no leading octet that
+ * is 0x00 before an octet below 0x80; a 0x00 prefix before one of 0x80 or more, which would read as negative).
+ * A random serial whose first octet is 0 is otherwise a non-minimal encoding that OpenSSL refuses.
+ * @param {Uint8Array} octets
+ */
+export function derUnsignedInteger(octets) {
+  let start = 0;
+  while (start < octets.length - 1 && octets[start] === 0) start += 1;
+  const minimal = Buffer.from(octets.subarray(start));
+  return der(0x02, minimal.length === 0 || minimal[0] >= 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
+}
 /** @param {string} dotted */
 function oid(dotted) {
   const [a, b, ...rest] = dotted.split('.').map(Number);
@@ -135,14 +147,15 @@ export function createTestCertificate(options = {}) {
   const { subject = 'CN=entra-guard test certificate', modulusLength = 2048, validDays = 365 } = options;
   if (!Number.isInteger(modulusLength) || modulusLength < 2048) throw new TypeError('modulusLength must be an integer of at least 2048 (Entra refuses weaker keys)');
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength });
+  // RFC 5280 §4.1.2.2: a positive integer of at most 20 octets; non-zero here because the first octet is.
   const serial = randomBytes(16);
-  serial[0] &= 0x7f; // a positive INTEGER
+  serial[0] = 1 + (serial[0] % 0x7f);
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(notBefore.getTime() + validDays * 86_400_000);
   const cn = subject.replace(/^CN=/i, '');
   const tbs = seq(
     der(0xa0, der(0x02, Buffer.from([2]))), // version v3
-    der(0x02, serial),
+    derUnsignedInteger(serial),
     SHA256_WITH_RSA,
     name(cn),
     seq(utcTime(notBefore), utcTime(notAfter)),
