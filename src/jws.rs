@@ -28,7 +28,7 @@ pub fn split(token: &str) -> Result<CompactJws<'_>, Error> {
         ));
     }
     // Two dots and no third.
-    let segments = match first_dots(token.as_bytes()) {
+    let segments = match first_dots(token) {
         // A '.' is one byte of ASCII, so the offsets on either side of one are character boundaries.
         [Some(first), Some(second), None] => {
             token.get(..first).zip(token.get(first + 1..second)).zip(token.get(second + 1..))
@@ -62,8 +62,8 @@ pub fn split(token: &str) -> Result<CompactJws<'_>, Error> {
 }
 
 /// The offsets of the first three '.' of `token` (`None` for each it does not have): one pass over the
-/// token, 16 bytes at a time with wasm SIMD; the tests hold both ways to the same offsets.
-fn first_dots(token: &[u8]) -> [Option<usize>; 3] {
+/// token, 16 bytes at a time with wasm SIMD, the rest with memchr; the tests hold both to the same offsets.
+fn first_dots(token: &str) -> [Option<usize>; 3] {
     let mut dots = [None; 3];
     // Records a dot's offset; true once all three are known.
     let note = |dots: &mut [Option<usize>; 3], offset: usize| match dots.iter_mut().find(|slot| slot.is_none()) {
@@ -76,7 +76,7 @@ fn first_dots(token: &[u8]) -> [Option<usize>; 3] {
     // Whole blocks of 16 with wasm SIMD, then byte by byte from where they end.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     let from = {
-        let blocks = token.chunks_exact(16);
+        let blocks = token.as_bytes().chunks_exact(16);
         let whole = token.len() - blocks.remainder().len();
         for (index, block) in blocks.enumerate() {
             let mut mask = dot_mask(block);
@@ -91,9 +91,22 @@ fn first_dots(token: &[u8]) -> [Option<usize>; 3] {
     };
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     let from = 0;
-    for (offset, _) in token.iter().enumerate().skip(from).filter(|&(_, &b)| b == b'.') {
-        if note(&mut dots, offset) {
-            break;
+    // After the blocks, `from` is a character boundary unless a multi-byte character straddles it (no token
+    // has one: base64url is ASCII); then the bytes are searched one by one.
+    match token.get(from..) {
+        Some(rest) => {
+            for (offset, _) in rest.match_indices('.') {
+                if note(&mut dots, from + offset) {
+                    break;
+                }
+            }
+        }
+        None => {
+            for (offset, _) in token.bytes().enumerate().skip(from).filter(|&(_, b)| b == b'.') {
+                if note(&mut dots, offset) {
+                    break;
+                }
+            }
         }
     }
     dots
@@ -158,8 +171,8 @@ mod tests {
         fn first_dots_match_a_byte_by_byte_search_ok() {
             // Every length to 70 with dots in random places (none to many), and each single dot at every
             // offset: the first three offsets, as a plain search finds them.
-            let reference = |token: &[u8]| {
-                let mut dots = token.iter().enumerate().filter(|&(_, &b)| b == b'.').map(|(i, _)| Some(i));
+            let reference = |token: &str| {
+                let mut dots = token.bytes().enumerate().filter(|&(_, b)| b == b'.').map(|(i, _)| Some(i));
                 [dots.next().flatten(), dots.next().flatten(), dots.next().flatten()]
             };
             let mut state = 0x853c_49e6_748f_ea9bu64;
@@ -169,20 +182,24 @@ mod tests {
                     state ^= state >> 7;
                     state ^= state << 17;
                     let rate = state % 8;
-                    let token: Vec<u8> = (0..len)
-                        .map(|i| if (state.rotate_left(i as u32 * 7) % 16) < rate { b'.' } else { b'a' + (i % 26) as u8 })
+                    let token: String = (0..len)
+                        .map(|i| if (state.rotate_left(i as u32 * 7) % 16) < rate { '.' } else { char::from(b'a' + (i % 26) as u8) })
                         .collect();
-                    assert_eq!(first_dots(&token), reference(&token), "{:?}", String::from_utf8_lossy(&token));
+                    assert_eq!(first_dots(&token), reference(&token), "{token:?}");
                 }
                 for at in 0..len {
                     let mut token = vec![b'x'; len];
                     token[at] = b'.';
+                    let token = String::from_utf8(token).unwrap();
                     assert_eq!(first_dots(&token), [Some(at), None, None]);
                 }
             }
-            for c in 0..=255u8 {
-                let token = vec![c; 40];
-                assert_eq!(first_dots(&token), reference(&token), "{c}");
+            // Every ASCII byte, and characters of two, three and four bytes (some straddling a block's end).
+            for c in (0..=127u8).map(char::from).chain(['é', '€', '😀']) {
+                for prefix in 0..20 {
+                    let token = format!("{}{}.a.{c}", "x".repeat(prefix), String::from(c).repeat(12));
+                    assert_eq!(first_dots(&token), reference(&token), "{token:?}");
+                }
             }
         }
         fn oversized_header_fails() {
