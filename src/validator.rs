@@ -60,25 +60,20 @@ impl ValidatedToken {
     }
 
     /// [`ValidatedToken::to_json`] as JSON text, with `claims` as [`ValidatedToken::claims_json`] (the
-    /// payload's own text) rather than re-serialised. What the wasm boundary sends. Written directly (a
-    /// `Json` tree built only to be printed cost a sixth of a validation), in `to_json`'s member order.
+    /// payload's own text) rather than re-serialised, written directly (a `Json` tree built only to be printed
+    /// cost a sixth of a validation), in `to_json`'s member order. The wasm boundary sends the members and the
+    /// claims text apart instead ([`ValidatedToken::write_member_values`]).
     pub fn to_json_text(&self) -> String {
         let mut out = Vec::with_capacity(self.claims_json.len() + 512);
-        self.write_json_text(&mut out);
-        // Only UTF-8 went in: the payload's own text (checked when it was parsed) and serde_json's output.
-        String::from_utf8(out).unwrap_or_else(|_| String::from("null"))
-    }
-
-    /// [`ValidatedToken::to_json_text`], appended to `out` (the wasm boundary writes its envelope around it
-    /// in the same buffer, instead of copying the text into it).
-    pub fn write_json_text(&self, out: &mut Vec<u8>) {
-        let mut text = JsonText(out);
+        let mut text = JsonText(&mut out);
         text.raw("{\"claims\":");
         text.raw(&self.claims_json);
         for (name, member) in self.members() {
             text.name(name).member(&member);
         }
         text.raw("}");
+        // Only UTF-8 went in: the payload's own text (checked when it was parsed) and serde_json's output.
+        String::from_utf8(out).unwrap_or_else(|_| String::from("null"))
     }
 
     /// Everything but the claims, in [`RESULT_MEMBERS`]'s order: the one list every rendering is made from.

@@ -4,7 +4,7 @@
 import { WasmValidator } from '../wasm/entra_guard.js';
 import { EntraTokenError, configError, entraError, jwksError } from './errors.js';
 import { HostKeys } from './host-crypto.js';
-import { answerEnvelope, claimsTextOf, validatedToken } from './result.js';
+import { answerEnvelope, validatedToken } from './result.js';
 import { tokenBytes } from './token-bytes.js';
 
 export { CHECKS, ERROR_CODES, EntraTokenError } from './errors.js';
@@ -158,9 +158,9 @@ export class EntraValidator {
       const entry = this.#slots[slot];
       if (entry !== undefined && entry.generation === generation) return entry.result;
       const cachedText = core.cachedResult(slot, generation);
-      return this.#remember(token, answer.hit, validatedToken(unwrap(cachedText), claimsTextOf(cachedText)));
+      return this.#remember(token, answer.hit, validatedToken(unwrap(cachedText), cachedText));
     }
-    const result = validatedToken(answer.ok, claimsTextOf(text));
+    const result = validatedToken(answer.ok, text);
     return answer.slot ? this.#remember(token, answer.slot, result) : result;
   }
 

@@ -5,8 +5,8 @@ import { deepFreeze } from './freeze.js';
 /** @typedef {import('../types/api.js').ValidatedToken} ValidatedToken */
 
 /**
- * Where a result keeps what `claims` is made from: `{ text, claims }`, the payload's own JSON text and, once
- * read, its parsed and frozen tree. Not enumerable, so spreading, JSON.stringify and deep-equality see the
+ * Where a result keeps what `claims` is made from: `{ answer, claims }`, the core's whole answer (the claims
+ * are the payload's own JSON text after its first newline) and, once read, their parsed and frozen tree. Not enumerable, so spreading, JSON.stringify and deep-equality see the
  * identity and the claims, not this.
  */
 const HELD_CLAIMS = Symbol('entra-guard claims text');
@@ -17,26 +17,27 @@ const HELD_CLAIMS = Symbol('entra-guard claims text');
  * objectId…), so a validation does not pay for a second parse of the payload that only some callers need.
  * One getter shared by every result (a getter per result would cost more than the parse it saves). An own,
  * enumerable property, so `{ ...result }`, `Object.keys` and JSON.stringify include the claims.
- * @type {PropertyDescriptor & ThisType<{ [HELD_CLAIMS]: { text: string, claims: Record<string, unknown> | undefined } }>}
+ * The claims text is cut from the answer here, on the first read, not on every validation.
+ * @type {PropertyDescriptor & ThisType<{ [HELD_CLAIMS]: { answer: string, claims: Record<string, unknown> | undefined } }>}
  */
 const CLAIMS = {
   enumerable: true,
   get() {
     const held = this[HELD_CLAIMS];
-    held.claims ??= deepFreeze(JSON.parse(held.text));
+    held.claims ??= deepFreeze(JSON.parse(held.answer.slice(held.answer.indexOf('\n') + 1)));
     return held.claims;
   },
 };
 
 /**
  * A frozen result from the core's member values (in CATALOG.resultMembers' order, src/validator.rs
- * `RESULT_MEMBERS`) and the claims text. A literal, not a loop over the names: every result then has one
- * shape, which costs less to build and to read.
+ * `RESULT_MEMBERS`) and the success `answer` they were parsed from, which holds the claims text. A literal,
+ * not a loop over the names: every result then has one shape, which costs less to build and to read.
  * @param {Array<any>} values
- * @param {string} claimsText
+ * @param {string} answer
  * @returns {ValidatedToken}
  */
-export function validatedToken(values, claimsText) {
+export function validatedToken(values, answer) {
   const result = {
     audience: values[0],
     clientId: values[1],
@@ -52,7 +53,7 @@ export function validatedToken(values, claimsText) {
     tenantId: values[11],
     version: values[12],
   };
-  Object.defineProperty(result, HELD_CLAIMS, { value: { text: claimsText, claims: undefined } });
+  Object.defineProperty(result, HELD_CLAIMS, { value: { answer, claims: undefined } });
   Object.defineProperty(result, 'claims', CLAIMS);
   return /** @type {ValidatedToken} */ (Object.freeze(result));
 }
@@ -67,13 +68,3 @@ export function answerEnvelope(text) {
   const cut = text.indexOf('\n');
   return JSON.parse(cut < 0 ? text : text.slice(0, cut));
 }
-
-/**
- * A success's claims text: what follows the envelope's newline ('' for an answer without claims).
- * @param {string} text
- */
-export function claimsTextOf(text) {
-  const cut = text.indexOf('\n');
-  return cut < 0 ? '' : text.slice(cut + 1);
-}
-

@@ -15,7 +15,7 @@ import { EntraValidator } from 'entra-guard';
 // Not public API: the signature step as a validation runs it, for a bare (n, e), and the host's key copies.
 import { WasmValidator, rsaVerifyForTests } from '../../pkg/wasm/entra_guard.js';
 import { HostKeys, hasHostCrypto, useHostCrypto } from '../../pkg/lib/host-crypto.js';
-import { answerEnvelope, claimsTextOf, validatedToken } from '../../pkg/lib/result.js';
+import { answerEnvelope, validatedToken } from '../../pkg/lib/result.js';
 import { runDifferential } from './differential/rsa-paths.mjs';
 import { ROOT, bundleEntry, startWorkerd, tempDir, writeConfig } from '../workerd/harness.mjs';
 import { API_CLIENT_ID, NOW, TENANT, fixture, sharedPath, testIssuer, v2User } from './helpers.mjs';
@@ -201,7 +201,7 @@ function coreWith(host) {
 const outcome = (core, token) => {
   const text = core.validate(new TextEncoder().encode(token), NOW, 0);
   const answer = answerEnvelope(text);
-  return answer.ok ? validatedToken(answer.ok, claimsTextOf(text)).signatureVerifiedBy : answer.error.code;
+  return answer.ok ? validatedToken(answer.ok, text).signatureVerifiedBy : answer.error.code;
 };
 
 test('a host that throws, or cannot say, hands the work back to the core: the verdict is the core\'s', () => {
